@@ -1,0 +1,1 @@
+#include "grove/grove.h"

@@ -1,0 +1,79 @@
+/// @file topology.hpp
+/// The topology model: compute nodes (ranks) and switch nodes joined by directed links with bandwidth.
+/// Pure data, no IO; readers, writers and generators live in their own files.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/rational.hpp>
+
+namespace grove::sched {
+
+/// Exact bandwidth in GB/s. Decimal figures such as 12.5 are represented exactly; no floating point
+/// decides anything in the solver.
+using Rational = boost::rational<std::int64_t>;
+
+/// Raised for invalid models and malformed input; `line` is the 1-based input line, 0 when unknown.
+class TopologyError : public std::runtime_error {
+ public:
+  TopologyError(const std::string& message, int line = 0)
+      : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + message : message), line_(line) {}
+  int line() const { return line_; }
+
+ private:
+  int line_;
+};
+
+enum class NodeKind { kCompute, kSwitch };
+
+struct Node {
+  std::string name;
+  NodeKind kind = NodeKind::kCompute;
+  int rank = -1;  ///< Rank of a compute node; -1 for switches.
+};
+
+/// A directed link. Parallel links between the same pair are allowed and add up.
+struct Link {
+  int src = 0;
+  int dst = 0;
+  Rational bw;  ///< GB/s in the direction src -> dst; always > 0.
+};
+
+/// A directed multigraph of compute and switch nodes. Node ids are dense indices in declaration order.
+class Topology {
+ public:
+  std::string name = "topology";
+
+  /// Adds a node; `rank` < 0 numbers compute nodes in order of declaration. Throws TopologyError on a
+  /// duplicate name or rank.
+  int addNode(const std::string& nodeName, NodeKind kind, int rank = -1);
+  /// Adds a directed link; throws TopologyError for unknown ids, self loops or non-positive bandwidth.
+  void addLink(int src, int dst, Rational bw);
+  /// Adds src->dst and dst->src with the same bandwidth.
+  void addBidirectional(int a, int b, Rational bw);
+
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const std::vector<Link>& links() const { return links_; }
+  int nodeCount() const { return static_cast<int>(nodes_.size()); }
+  /// Node id of `name`, or -1.
+  int findNode(std::string_view nodeName) const;
+  /// Compute node ids ordered by rank (ranks are made dense by finalizeRanks()).
+  std::vector<int> computeNodes() const;
+  int rankCount() const;
+  bool isCompute(int id) const { return nodes_[id].kind == NodeKind::kCompute; }
+
+  /// Checks ranks are 0..N-1 without gaps (renumbering declaration-ordered ranks) ; throws TopologyError.
+  void finalizeRanks();
+
+ private:
+  std::vector<Node> nodes_;
+  std::vector<Link> links_;
+  std::unordered_map<std::string, int> byName_;
+};
+
+}  // namespace grove::sched
