@@ -1,1 +1,0 @@
-#include "grove/grove.h"
