@@ -19,14 +19,25 @@ namespace grove::sched {
 using Rational = boost::rational<std::int64_t>;
 
 /// Raised for invalid models and malformed input; `line` is the 1-based input line, 0 when unknown.
+/// what() reads "line 7: message", or "file.dot:7: message" once a source name is attached.
 class TopologyError : public std::runtime_error {
  public:
-  TopologyError(const std::string& message, int line = 0)
-      : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + message : message), line_(line) {}
+  TopologyError(const std::string& message, int line = 0) : TopologyError(message, line, std::string()) {}
+  /// The same error located in `source` (a file name); what() becomes "source:line: message".
+  TopologyError(const std::string& message, int line, const std::string& source)
+      : std::runtime_error(format(message, line, source)), line_(line), detail_(message) {}
+  /// 1-based input line of the problem, 0 when it has no line.
   int line() const { return line_; }
+  /// The message without location prefix.
+  const std::string& detail() const { return detail_; }
 
  private:
+  static std::string format(const std::string& message, int line, const std::string& source) {
+    if (source.empty()) return line > 0 ? "line " + std::to_string(line) + ": " + message : message;
+    return source + ":" + (line > 0 ? std::to_string(line) + ":" : "") + " " + message;
+  }
   int line_;
+  std::string detail_;
 };
 
 enum class NodeKind { kCompute, kSwitch };
