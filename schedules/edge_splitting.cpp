@@ -1,0 +1,247 @@
+#include "edge_splitting.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "maxflow.hpp"
+
+namespace grove::sched {
+namespace {
+
+class Splitter {
+ public:
+  Splitter(const ScaledGraph& g, const std::vector<std::int64_t>& caps, std::int64_t k, SplitStats& stats)
+      : g_(g), n_(g.nodes), source_(g.nodes), demand_(checkedMul(g.rankCount(), k)), stats_(stats) {
+    out_.resize(static_cast<std::size_t>(n_));
+    in_.resize(static_cast<std::size_t>(n_));
+    net_.reset(n_ + 1);
+    for (int r : g.ranks) net_.addArc(source_, r, k);
+    for (std::size_t i = 0; i < g.arcs.size(); ++i) {
+      const Arc& a = g.arcs[i];
+      if (caps[i] <= 0) continue;
+      setCap(a.src, a.dst, caps[i]);
+      pieces_[key(a.src, a.dst)].push_back(PathPiece{{a.src, a.dst}, caps[i]});
+    }
+  }
+
+  void run(const ProgressFn& progress) {
+    std::vector<char> done(static_cast<std::size_t>(n_), 0);
+    int switches = 0;
+    for (int v = 0; v < n_; ++v) switches += !g_.isCompute[v];
+    for (int step = 0; step < switches; ++step) {
+      if (progress) progress("switch removal", static_cast<double>(step) / switches);
+      splitSwitch(pickSwitch(done));
+    }
+  }
+
+  std::vector<LogicalArc> result() {
+    std::vector<LogicalArc> arcs;
+    for (int a = 0; a < n_; ++a)
+      for (auto [b, cap] : out_[a]) {
+        if (!g_.isCompute[a] || !g_.isCompute[b])
+          throw SolverError("internal error: an arc still touches a switch after splitting");
+        arcs.push_back(LogicalArc{a, b, cap, std::move(pieces_[key(a, b)])});
+      }
+    return arcs;
+  }
+
+ private:
+  std::uint64_t key(int a, int b) const { return static_cast<std::uint64_t>(a) * n_ + b; }
+
+  std::int64_t cap(int a, int b) const {
+    auto it = out_[a].find(b);
+    return it == out_[a].end() ? 0 : it->second;
+  }
+
+  void setCap(int a, int b, std::int64_t c) {
+    if (c > 0) {
+      out_[a][b] = c;
+      in_[b][a] = c;
+    } else {
+      out_[a].erase(b);
+      in_[b].erase(a);
+    }
+    auto it = arcId_.find(key(a, b));
+    if (it == arcId_.end()) {
+      if (c > 0) arcId_.emplace(key(a, b), net_.addArc(a, b, c));
+    } else {
+      net_.setCapacity(it->second, c);
+    }
+  }
+
+  // Next switch: the one with the fewest switch neighbours, so that splits mostly pair ranks (their
+  // danger sets then need a single max-flow each).
+  int pickSwitch(std::vector<char>& done) {
+    int best = -1;
+    std::size_t bestScore = 0;
+    for (int w = 0; w < n_; ++w) {
+      if (g_.isCompute[w] || done[w]) continue;
+      std::size_t score = 0;
+      for (auto& [x, c] : out_[w]) score += !g_.isCompute[x];
+      for (auto& [x, c] : in_[w]) score += !g_.isCompute[x];
+      score = score * 1000000 + out_[w].size() + in_[w].size();
+      if (best < 0 || score < bestScore) best = w, bestScore = score;
+    }
+    done[best] = 1;
+    return best;
+  }
+
+  bool someRankOutside(const std::vector<char>& side) const {
+    for (int r : g_.ranks)
+      if (!side[r]) return true;
+    return false;
+  }
+
+  // Minimum over danger sets X (super-source inside, `sink` and some rank outside, forced nodes set by
+  // the caller's temporary arcs) of d+(X) - demand, capped at `want`. `forceOut(v)` adds the arc that
+  // forces rank v out of X. `ranksAlreadyOut` means a rank is outside every candidate X anyway.
+  std::int64_t slack(int sink, std::int64_t want, bool ranksAlreadyOut, int forceTo,
+                     const std::vector<int>& skip) {
+    net_.clearFlow();
+    ++stats_.maxflows;
+    std::int64_t f = net_.augment(source_, sink, demand_ + want);
+    if (f >= demand_ + want) return want;
+    if (!ranksAlreadyOut) {
+      net_.sourceSide(source_, side_);
+      ranksAlreadyOut = someRankOutside(side_);
+    }
+    if (ranksAlreadyOut) return f - demand_;
+    // Every minimum cut keeps all ranks inside: force each rank out in turn, warm-starting from the
+    // unconstrained flow (forcing only adds capacity, so that flow stays valid).
+    std::int64_t best = want;
+    net_.saveFlow(saved_);
+    for (int v : g_.ranks) {
+      if (std::find(skip.begin(), skip.end(), v) != skip.end()) continue;
+      int m = net_.mark();
+      net_.addArc(v, forceTo, FlowNetwork::kInfinite);
+      net_.restoreFlow(saved_);
+      ++stats_.maxflows;
+      std::int64_t fv = net_.augment(source_, sink, demand_ + best);
+      net_.rollback(m);
+      best = std::min(best, fv - demand_);
+      if (best <= 0) break;
+    }
+    return best;
+  }
+
+  // Largest amount (<= want) of u->w->t that can be split into u->t keeping every rank's demand.
+  std::int64_t admissible(int u, int w, int t, std::int64_t want) {
+    // Sets with u, t inside and w outside lose the split amount on (u,w).
+    int m = net_.mark();
+    net_.addArc(source_, u, FlowNetwork::kInfinite);
+    if (t != u) net_.addArc(source_, t, FlowNetwork::kInfinite);
+    std::int64_t got = slack(w, want, false, w, {u, t});
+    net_.rollback(m);
+    if (got <= 0) return 0;
+    // Sets with w inside and u, t outside lose it on (w,t).
+    net_.addArc(source_, w, FlowNetwork::kInfinite);
+    if (t != u) net_.addArc(u, t, FlowNetwork::kInfinite);
+    got = slack(t, got, g_.isCompute[u] || g_.isCompute[t], t, {u});
+    net_.rollback(m);
+    return std::max<std::int64_t>(got, 0);
+  }
+
+  std::vector<PathPiece> take(int a, int b, std::int64_t amount) {
+    auto& list = pieces_[key(a, b)];
+    std::vector<PathPiece> got;
+    std::size_t i = 0;
+    while (amount > 0) {
+      PathPiece& p = list[i];
+      std::int64_t use = std::min(amount, p.amount);
+      got.push_back(PathPiece{p.path, use});
+      p.amount -= use;
+      amount -= use;
+      if (p.amount == 0) ++i;
+    }
+    list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(i));
+    return got;
+  }
+
+  void apply(int u, int w, int t, std::int64_t amount) {
+    ++stats_.splits;
+    std::vector<PathPiece> first = take(u, w, amount), second = take(w, t, amount);
+    setCap(u, w, cap(u, w) - amount);
+    setCap(w, t, cap(w, t) - amount);
+    if (u == t) return;  // a detour back to u carries nothing
+    setCap(u, t, cap(u, t) + amount);
+    auto& list = pieces_[key(u, t)];
+    std::size_t i = 0, j = 0;
+    std::int64_t usedI = 0, usedJ = 0;
+    while (i < first.size() && j < second.size()) {
+      std::int64_t a = std::min(first[i].amount - usedI, second[j].amount - usedJ);
+      std::vector<int> path = first[i].path;
+      path.insert(path.end(), second[j].path.begin() + 1, second[j].path.end());
+      auto same = std::find_if(list.begin(), list.end(), [&](const PathPiece& p) { return p.path == path; });
+      if (same != list.end())
+        same->amount += a;
+      else
+        list.push_back(PathPiece{std::move(path), a});
+      usedI += a;
+      usedJ += a;
+      if (usedI == first[i].amount) ++i, usedI = 0;
+      if (usedJ == second[j].amount) ++j, usedJ = 0;
+    }
+  }
+
+  void splitSwitch(int w) {
+    // Two passes: first spread each in-arc evenly over the out-arcs (so a crossbar becomes an
+    // all-to-all rather than a matching), then split whatever is left greedily.
+    for (int pass = 0; pass < 2; ++pass) {
+      std::vector<int> ins;
+      for (auto& [u, c] : in_[w]) ins.push_back(u);
+      for (int u : ins) {
+        std::vector<int> outs;
+        for (auto& [t, c] : out_[w]) outs.push_back(t);
+        // Detours back to u last: they waste capacity.
+        std::stable_partition(outs.begin(), outs.end(), [&](int t) { return t != u; });
+        std::int64_t others = static_cast<std::int64_t>(outs.size()) - (cap(w, u) > 0 ? 1 : 0);
+        std::int64_t quota = pass == 0 ? (cap(u, w) + std::max<std::int64_t>(others, 1) - 1) /
+                                             std::max<std::int64_t>(others, 1)
+                                       : INT64_MAX;
+        for (int t : outs) {
+          std::int64_t cuw = cap(u, w);
+          if (cuw == 0) break;
+          if (pass == 0 && t == u) continue;
+          std::int64_t want = std::min({cuw, cap(w, t), quota});
+          if (want <= 0) continue;
+          std::int64_t gamma = admissible(u, w, t, want);
+          if (gamma > 0) apply(u, w, t, gamma);
+        }
+      }
+    }
+    // Whatever remains could not be paired: only possible when floored capacities left w unbalanced.
+    for (auto& [u, c] : std::map<int, std::int64_t>(in_[w])) {
+      stats_.droppedUnits += c;
+      setCap(u, w, 0);
+    }
+    for (auto& [t, c] : std::map<int, std::int64_t>(out_[w])) {
+      stats_.droppedUnits += c;
+      setCap(w, t, 0);
+    }
+  }
+
+  const ScaledGraph& g_;
+  int n_;
+  int source_;
+  std::int64_t demand_;
+  SplitStats& stats_;
+  std::vector<std::map<int, std::int64_t>> out_, in_;
+  std::unordered_map<std::uint64_t, std::vector<PathPiece>> pieces_;
+  std::unordered_map<std::uint64_t, int> arcId_;
+  FlowNetwork net_;
+  std::vector<char> side_;
+  std::vector<std::int64_t> saved_;
+};
+
+}  // namespace
+
+std::vector<LogicalArc> splitOffSwitches(const ScaledGraph& g, const std::vector<std::int64_t>& treeCaps,
+                                         std::int64_t k, SplitStats* stats, const ProgressFn& progress) {
+  SplitStats local;
+  Splitter s(g, treeCaps, k, stats ? *stats : local);
+  s.run(progress);
+  return s.result();
+}
+
+}  // namespace grove::sched
