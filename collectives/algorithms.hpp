@@ -1,0 +1,46 @@
+/// @file algorithms.hpp
+/// Entry points of the collective algorithms. Each runs on the calling thread, holds the engine's call
+/// mutex, and throws grove::Error; arguments are already validated by the C API layer.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "collectives/engine.hpp"
+
+namespace grove::coll {
+
+/// Algorithm names accepted by GROVE_ALGO / -A, per collective (docs/algorithms.md).
+enum class Algo { kAuto, kOneShot, kTwoShot };
+/// Parses GROVE_ALGO for the current call ("oneshot", "twoshot", or empty/auto).
+Algo forcedAlgo();
+
+void allReduce(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
+               groveRedOp_t op);
+
+}  // namespace grove::coll
+
+namespace grove::coll {
+
+void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, groveDataType_t type);
+void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcount, groveDataType_t type,
+                   groveRedOp_t op);
+void broadcast(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type, int root);
+void reduceToRoot(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
+                  groveRedOp_t op, int root);
+void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type);
+void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const std::size_t* sdispls,
+               void* recv, const std::size_t* recvcounts, const std::size_t* rdispls, groveDataType_t type);
+
+/// One point-to-point operation of a group.
+struct P2POp {
+  bool isSend = false;
+  int peer = -1;
+  void* buf = nullptr;  ///< Source for sends, destination for receives.
+  std::size_t count = 0;
+  groveDataType_t type = groveInt8;
+};
+/// Runs sends and receives together, in any order, without deadlock.
+void sendRecvGroup(Engine& e, const std::vector<P2POp>& ops);
+
+}  // namespace grove::coll

@@ -1,0 +1,44 @@
+// Allgather: small messages go through the call slots (one synchronization); large ones through the
+// staging ring, every rank producing its own block chunk by chunk and copying everyone else's.
+#include <cstring>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/datatype.hpp"
+#include "collectives/pipeline.hpp"
+
+namespace grove::coll {
+
+void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, groveDataType_t type) {
+  std::lock_guard<std::mutex> lock(e.callMutex());
+  const CallDesc d{CollKind::kAllGather, type, groveSum, sendcount, -1, 0};
+  const std::uint64_t seq = e.beginCall();
+  const int n = e.nranks(), me = e.rank();
+  const std::size_t bytes = sendcount * typeSize(type);
+  char* out = static_cast<char*>(recv);
+  const char* in = static_cast<const char*>(send);
+  if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024) {
+    std::memcpy(e.mySmall(seq), in, bytes);
+    e.agree(seq, d);
+    for (int r = 0; r < n; ++r)  // memmove: in place, my block is already where it belongs
+      std::memmove(out + r * bytes, r == me ? in : e.smallOf(r, seq), bytes);
+    return;
+  }
+  e.agree(seq, d);
+  if (in != out + me * bytes) std::memmove(out + me * bytes, in, bytes);
+  const std::size_t chunk = alignedPiece(e.layout().chunkBytes, typeSize(type));
+  const std::size_t chunks = chunksFor(bytes, chunk);
+  runStagedPipeline(
+      e, seq, chunks, allToAllRoles(e),
+      [&](std::size_t c, char* slot) {
+        std::memcpy(slot, in + c * chunk, std::min(chunk, bytes - c * chunk));
+      },
+      [&](std::size_t c, int slot) {
+        const std::size_t len = std::min(chunk, bytes - c * chunk);
+        for (int k = 1; k < n; ++k) {
+          const int r = (me + k) % n;
+          std::memcpy(out + r * bytes + c * chunk, e.base(r) + e.layout().stagingOffset(slot), len);
+        }
+      });
+}
+
+}  // namespace grove::coll

@@ -1,0 +1,45 @@
+// All-to-all: each staging slot is cut into one piece per destination; round c moves piece c of every
+// block. Own block is copied directly.
+#include <cstring>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/datatype.hpp"
+#include "collectives/pipeline.hpp"
+
+namespace grove::coll {
+
+void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type) {
+  std::lock_guard<std::mutex> lock(e.callMutex());
+  const CallDesc d{CollKind::kAllToAll, type, groveSum, count, -1, 0};
+  const std::uint64_t seq = e.beginCall();
+  const int n = e.nranks(), me = e.rank();
+  const std::size_t bytes = count * typeSize(type);  // per block
+  const char* in = static_cast<const char*>(send);
+  char* out = static_cast<char*>(recv);
+  if (bytes * n <= e.layout().smallBytes) {
+    std::memcpy(e.mySmall(seq), in, bytes * n);
+    e.agree(seq, d);
+    for (int r = 0; r < n; ++r)
+      std::memmove(out + r * bytes, r == me ? in + me * bytes : e.smallOf(r, seq) + me * bytes, bytes);
+    return;
+  }
+  e.agree(seq, d);
+  if (in != out) std::memmove(out + me * bytes, in + me * bytes, bytes);
+  const std::size_t piece = alignedPiece(e.layout().chunkBytes / n, typeSize(type));
+  runStagedPipeline(
+      e, seq, chunksFor(bytes, piece), allToAllRoles(e),
+      [&](std::size_t c, char* slot) {
+        const std::size_t len = std::min(piece, bytes - c * piece);
+        for (int q = 0; q < n; ++q)
+          if (q != me) std::memcpy(slot + q * piece, in + q * bytes + c * piece, len);
+      },
+      [&](std::size_t c, int slot) {
+        const std::size_t len = std::min(piece, bytes - c * piece);
+        for (int k = 1; k < n; ++k) {
+          const int r = (me + k) % n;
+          std::memcpy(out + r * bytes + c * piece, e.base(r) + e.layout().stagingOffset(slot) + me * piece, len);
+        }
+      });
+}
+
+}  // namespace grove::coll

@@ -1,0 +1,36 @@
+// Broadcast: the root stages chunks, every other rank copies them out. Small messages ride in the
+// root's call slot.
+#include <cstring>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/datatype.hpp"
+#include "collectives/pipeline.hpp"
+
+namespace grove::coll {
+
+void broadcast(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type, int root) {
+  std::lock_guard<std::mutex> lock(e.callMutex());
+  const CallDesc d{CollKind::kBroadcast, type, groveSum, count, root, 0};
+  const std::uint64_t seq = e.beginCall();
+  const std::size_t bytes = count * typeSize(type);
+  const bool isRoot = e.rank() == root;
+  if (isRoot && send != recv && bytes) std::memmove(recv, send, bytes);
+  if (bytes <= e.layout().smallBytes) {
+    if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);
+    e.agree(seq, d);
+    if (!isRoot && bytes) std::memcpy(recv, e.smallOf(root, seq), bytes);
+    return;
+  }
+  e.agree(seq, d);
+  const std::size_t chunk = alignedPiece(e.layout().chunkBytes, typeSize(type));
+  const char* in = static_cast<const char*>(send);
+  char* out = static_cast<char*>(recv);
+  runStagedPipeline(
+      e, seq, chunksFor(bytes, chunk), rootToAllRoles(e, root),
+      [&](std::size_t c, char* slot) { std::memcpy(slot, in + c * chunk, std::min(chunk, bytes - c * chunk)); },
+      [&](std::size_t c, int slot) {
+        std::memcpy(out + c * chunk, e.base(root) + e.layout().stagingOffset(slot), std::min(chunk, bytes - c * chunk));
+      });
+}
+
+}  // namespace grove::coll

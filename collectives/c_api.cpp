@@ -1,0 +1,315 @@
+// The C API: argument checks, then dispatch to the algorithms. Nothing here aborts or exits; every
+// failure becomes a groveResult_t with a message for groveGetLastError.
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/comm_state.hpp"
+#include "collectives/datatype.hpp"
+#include "collectives/group.hpp"
+#include "collectives/stream.hpp"
+#include "grove/bootstrap.hpp"
+#include "grove/error.hpp"
+#include "grove/memory.hpp"
+
+using grove::coll::CommState;
+using grove::coll::Engine;
+using grove::coll::failNoComm;
+
+namespace {
+
+// Checks shared by every collective. Returns groveSuccess or the (recorded) problem.
+groveResult_t checkCall(groveComm_t comm, const char* what, std::size_t count, groveDataType_t type,
+                        const void* a, const void* b, std::size_t elemsA, std::size_t elemsB) {
+  if (comm == nullptr || !comm->state) return failNoComm(groveInvalidArgument, std::string(what) + ": comm is NULL");
+  CommState& s = *comm->state;
+  if (!grove::coll::validType(type))
+    return s.fail(groveInvalidArgument, std::string(what) + ": unknown datatype " + std::to_string(type));
+  const std::size_t size = grove::coll::typeSize(type);
+  if (count > SIZE_MAX / size / (std::size_t)std::max(1, s.engine->nranks()))
+    return s.fail(groveInvalidArgument, std::string(what) + ": count " + std::to_string(count) + " overflows");
+  if (elemsA > 0 && a == nullptr)
+    return s.fail(groveInvalidArgument, std::string(what) + ": send buffer is NULL with count > 0");
+  if (elemsB > 0 && b == nullptr)
+    return s.fail(groveInvalidArgument, std::string(what) + ": receive buffer is NULL with count > 0");
+  return groveSuccess;
+}
+
+groveResult_t checkOp(groveComm_t comm, const char* what, groveRedOp_t op) {
+  if (grove::coll::validOp(op)) return groveSuccess;
+  return comm->state->fail(groveInvalidArgument, std::string(what) + ": unknown reduction op " + std::to_string(op));
+}
+
+groveResult_t checkRank(groveComm_t comm, const char* what, const char* role, int r) {
+  if (r >= 0 && r < comm->state->engine->nranks()) return groveSuccess;
+  return comm->state->fail(groveInvalidArgument, std::string(what) + ": " + role + " " + std::to_string(r) +
+                                                     " is out of range [0, " +
+                                                     std::to_string(comm->state->engine->nranks()) + ")");
+}
+
+#define GROVE_CHECK(expr)                 \
+  do {                                    \
+    groveResult_t r_ = (expr);            \
+    if (r_ != groveSuccess) return r_;    \
+  } while (0)
+
+}  // namespace
+
+extern "C" {
+
+groveResult_t groveGetVersion(int* version) {
+  if (!version) return failNoComm(groveInvalidArgument, "groveGetVersion: version is NULL");
+  *version = GROVE_VERSION_CODE;
+  return groveSuccess;
+}
+
+const char* groveGetErrorString(groveResult_t r) {
+  switch (r) {
+    case groveSuccess: return "no error";
+    case groveInvalidArgument: return "invalid argument";
+    case groveInvalidUsage: return "invalid usage (ranks disagree or the call is not allowed)";
+    case groveSystemError: return "system error";
+    case groveInternalError: return "internal error";
+    case groveRemoteError: return "remote error (a peer failed)";
+    case groveTimeout: return "timeout";
+    case groveInProgress: return "operation in progress";
+    default: return "unknown result code";
+  }
+}
+
+const char* groveGetLastError(groveComm_t comm) {
+  return grove::coll::lastErrorOf(comm && comm->state ? comm->state.get() : nullptr);
+}
+
+groveResult_t groveGetUniqueId(groveUniqueId* id) {
+  if (!id) return failNoComm(groveInvalidArgument, "groveGetUniqueId: uniqueId is NULL");
+  try {
+    *id = grove::TcpBootstrap::createUniqueId();
+    return groveSuccess;
+  } catch (const grove::Error& e) {
+    return failNoComm(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return failNoComm(groveSystemError, e.what());
+  }
+}
+
+groveResult_t groveCommInitRank(groveComm_t* comm, int nranks, groveUniqueId id, int rank) {
+  if (!comm) return failNoComm(groveInvalidArgument, "groveCommInitRank: comm is NULL");
+  *comm = nullptr;
+  if (nranks <= 0) return failNoComm(groveInvalidArgument, "groveCommInitRank: nranks must be positive");
+  if (rank < 0 || rank >= nranks)
+    return failNoComm(groveInvalidArgument, "groveCommInitRank: rank " + std::to_string(rank) +
+                                                " is out of range [0, " + std::to_string(nranks) + ")");
+  try {
+    auto state = std::make_shared<CommState>();
+    state->engine = std::make_unique<Engine>(rank, nranks, id);
+    *comm = new groveComm{std::move(state)};
+    return groveSuccess;
+  } catch (const grove::Error& e) {
+    return failNoComm(e.code(), std::string("groveCommInitRank: ") + e.what());
+  } catch (const std::bad_alloc&) {
+    return failNoComm(groveSystemError, "groveCommInitRank: out of memory");
+  } catch (const std::exception& e) {
+    return failNoComm(groveInternalError, std::string("groveCommInitRank: ") + e.what());
+  }
+}
+
+groveResult_t groveCommDestroy(groveComm_t comm) {
+  if (!comm) return failNoComm(groveInvalidArgument, "groveCommDestroy: comm is NULL");
+  // Queued stream work holds its own reference; the engine goes when the last reference does.
+  delete comm;
+  return groveSuccess;
+}
+
+groveResult_t groveCommAbort(groveComm_t comm) {
+  if (!comm) return failNoComm(groveInvalidArgument, "groveCommAbort: comm is NULL");
+  comm->state->aborted = true;
+  comm->state->fail(groveRemoteError, "the communicator was aborted");
+  delete comm;
+  return groveSuccess;
+}
+
+groveResult_t groveCommCount(const groveComm_t comm, int* count) {
+  if (!comm || !count) return failNoComm(groveInvalidArgument, "groveCommCount: NULL argument");
+  *count = comm->state->engine->nranks();
+  return groveSuccess;
+}
+
+groveResult_t groveCommUserRank(const groveComm_t comm, int* rank) {
+  if (!comm || !rank) return failNoComm(groveInvalidArgument, "groveCommUserRank: NULL argument");
+  *rank = comm->state->engine->rank();
+  return groveSuccess;
+}
+
+groveResult_t groveCommGetAsyncError(groveComm_t comm, groveResult_t* asyncError) {
+  if (!comm || !asyncError) return failNoComm(groveInvalidArgument, "groveCommGetAsyncError: NULL argument");
+  *asyncError = comm->state->asyncError.load();
+  return groveSuccess;
+}
+
+groveResult_t groveAllReduce(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
+                             groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllReduce", count, type, sendbuff, recvbuff, count, count));
+  GROVE_CHECK(checkOp(comm, "groveAllReduce", op));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::allReduce(e, sendbuff, recvbuff, count, type, op);
+  });
+}
+
+groveResult_t groveAllGather(const void* sendbuff, void* recvbuff, size_t sendcount, groveDataType_t type,
+                             groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllGather", sendcount, type, sendbuff, recvbuff, sendcount, sendcount));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::allGather(e, sendbuff, recvbuff, sendcount, type);
+  });
+}
+
+groveResult_t groveReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount, groveDataType_t type,
+                                 groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
+  GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
+  });
+}
+
+groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type, int root,
+                             groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
+  GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
+  if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
+    return comm->state->fail(groveInvalidArgument, "groveBroadcast: root's send buffer is NULL with count > 0");
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root);
+  });
+}
+
+groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
+                          groveRedOp_t op, int root, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveReduce", count, type, sendbuff, recvbuff, count, 0));
+  GROVE_CHECK(checkOp(comm, "groveReduce", op));
+  GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
+  if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
+    return comm->state->fail(groveInvalidArgument, "groveReduce: root's receive buffer is NULL with count > 0");
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root);
+  });
+}
+
+groveResult_t groveAllToAll(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
+                            groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::allToAll(e, sendbuff, recvbuff, count, type);
+  });
+}
+
+groveResult_t groveAllToAllv(const void* sendbuff, const size_t sendcounts[], const size_t sdispls[],
+                             void* recvbuff, const size_t recvcounts[], const size_t rdispls[],
+                             groveDataType_t type, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllToAllv", 0, type, sendbuff, recvbuff, 0, 0));
+  if (!sendcounts || !sdispls || !recvcounts || !rdispls)
+    return comm->state->fail(groveInvalidArgument, "groveAllToAllv: a count or displacement array is NULL");
+  const int n = comm->state->engine->nranks();
+  std::size_t sendTotal = 0, recvTotal = 0;
+  for (int p = 0; p < n; ++p) {
+    sendTotal += sendcounts[p];
+    recvTotal += recvcounts[p];
+  }
+  if ((sendTotal > 0 && !sendbuff) || (recvTotal > 0 && !recvbuff))
+    return comm->state->fail(groveInvalidArgument, "groveAllToAllv: NULL buffer with non-zero counts");
+  // Copy the arrays: with a stream the caller may reuse them before the operation runs.
+  auto arrays = std::make_shared<std::vector<std::size_t>>();
+  arrays->insert(arrays->end(), sendcounts, sendcounts + n);
+  arrays->insert(arrays->end(), sdispls, sdispls + n);
+  arrays->insert(arrays->end(), recvcounts, recvcounts + n);
+  arrays->insert(arrays->end(), rdispls, rdispls + n);
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    const std::size_t* a = arrays->data();
+    grove::coll::allToAllv(e, sendbuff, a, a + n, recvbuff, a + 2 * n, a + 3 * n, type);
+  });
+}
+
+groveResult_t groveSend(const void* sendbuff, size_t count, groveDataType_t type, int peer, groveComm_t comm,
+                        groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveSend", count, type, sendbuff, nullptr, count, 0));
+  GROVE_CHECK(checkRank(comm, "groveSend", "peer", peer));
+  return grove::coll::enqueueP2P(comm, stream, {true, peer, const_cast<void*>(sendbuff), count, type});
+}
+
+groveResult_t groveRecv(void* recvbuff, size_t count, groveDataType_t type, int peer, groveComm_t comm,
+                        groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveRecv", count, type, nullptr, recvbuff, 0, count));
+  GROVE_CHECK(checkRank(comm, "groveRecv", "peer", peer));
+  return grove::coll::enqueueP2P(comm, stream, {false, peer, recvbuff, count, type});
+}
+
+groveResult_t groveGroupStart(void) { return grove::coll::groupStart(); }
+groveResult_t groveGroupEnd(void) { return grove::coll::groupEnd(); }
+
+groveResult_t groveStreamCreate(groveStream_t* stream) {
+  if (!stream) return failNoComm(groveInvalidArgument, "groveStreamCreate: stream is NULL");
+  try {
+    *stream = new groveStream();
+    return groveSuccess;
+  } catch (const std::exception& e) {
+    return failNoComm(groveSystemError, std::string("groveStreamCreate: ") + e.what());
+  }
+}
+
+groveResult_t groveStreamSynchronize(groveStream_t stream) {
+  if (!stream) return failNoComm(groveInvalidArgument, "groveStreamSynchronize: stream is NULL");
+  return stream->synchronize();
+}
+
+groveResult_t groveStreamQuery(groveStream_t stream) {
+  if (!stream) return failNoComm(groveInvalidArgument, "groveStreamQuery: stream is NULL");
+  return stream->query();
+}
+
+groveResult_t groveStreamDestroy(groveStream_t stream) {
+  if (!stream) return failNoComm(groveInvalidArgument, "groveStreamDestroy: stream is NULL");
+  groveResult_t r = stream->synchronize();
+  delete stream;
+  return r;
+}
+
+groveResult_t groveMemAlloc(void** ptr, size_t size) {
+  if (!ptr) return failNoComm(groveInvalidArgument, "groveMemAlloc: ptr is NULL");
+  *ptr = nullptr;
+  if (size == 0) return failNoComm(groveInvalidArgument, "groveMemAlloc: size is 0");
+  try {
+    *ptr = grove::sharedAlloc(size);
+    return groveSuccess;
+  } catch (const grove::Error& e) {
+    return failNoComm(e.code(), e.what());
+  }
+}
+
+groveResult_t groveMemFree(void* ptr) {
+  if (!ptr) return groveSuccess;
+  if (!grove::sharedFree(ptr))
+    return failNoComm(groveInvalidArgument, "groveMemFree: pointer was not returned by groveMemAlloc");
+  return groveSuccess;
+}
+
+groveResult_t groveCommRegister(const groveComm_t comm, void* buff, size_t size, void** handle) {
+  if (!comm) return failNoComm(groveInvalidArgument, "groveCommRegister: comm is NULL");
+  if (!handle || (!buff && size > 0))
+    return comm->state->fail(groveInvalidArgument, "groveCommRegister: NULL buffer or handle");
+  // Registration is a promise that the buffer stays valid; shared-memory buffers are recognized on
+  // every call, so the handle only records the range (see docs/c-api.md).
+  *handle = new grove::RegisteredMemory(comm->state->engine->comm().registerMemory(buff, size));
+  return groveSuccess;
+}
+
+groveResult_t groveCommDeregister(const groveComm_t comm, void* handle) {
+  if (!comm) return failNoComm(groveInvalidArgument, "groveCommDeregister: comm is NULL");
+  if (!handle) return comm->state->fail(groveInvalidArgument, "groveCommDeregister: handle is NULL");
+  delete static_cast<grove::RegisteredMemory*>(handle);
+  return groveSuccess;
+}
+
+}  // extern "C"

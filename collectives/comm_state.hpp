@@ -1,0 +1,45 @@
+/// @file comm_state.hpp
+/// What a groveComm_t points to, and how C API calls run: argument checks, error bookkeeping, and
+/// execution on the caller's thread or on a stream's progress thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "collectives/engine.hpp"
+#include "grove/grove.h"
+
+namespace grove::coll {
+
+/// Shared by the handle and by queued stream work, so destroying a communicator never frees state that
+/// a progress thread is still using.
+struct CommState {
+  std::unique_ptr<Engine> engine;
+  std::mutex errorMutex;
+  std::string lastError;
+  std::atomic<groveResult_t> asyncError{groveSuccess};
+  std::atomic<bool> aborted{false};
+
+  /// Records `message` as the last error; fatal codes also break the communicator for good.
+  groveResult_t fail(groveResult_t code, const std::string& message);
+};
+
+/// Records a message for calls that have no communicator (thread-local).
+groveResult_t failNoComm(groveResult_t code, const std::string& message);
+/// Thread-local copy of the last message, valid until the next call on this thread.
+const char* lastErrorOf(CommState* state);
+
+/// Runs `body` on the caller's thread (stream == nullptr) or queues it on `stream`. Maps exceptions to
+/// results and records them on `state`.
+groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
+                    std::function<void(Engine&)> body);
+
+}  // namespace grove::coll
+
+/// The handle behind groveComm_t.
+struct groveComm {
+  std::shared_ptr<grove::coll::CommState> state;
+};

@@ -1,0 +1,152 @@
+#include "collectives/engine.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "collectives/datatype.hpp"
+#include "core/affinity.hpp"
+#include "grove/env.hpp"
+#include "grove/error.hpp"
+
+namespace grove::coll {
+namespace {
+
+std::size_t envBytes(const char* name, std::size_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  unsigned long long x = std::strtoull(v, &end, 10);
+  return (end && *end == '\0' && x >= 4096) ? static_cast<std::size_t>(x) : fallback;
+}
+
+std::string describe(const CallDesc& d) {
+  std::string s = collName(d.coll);
+  s += "(count=" + std::to_string(d.count) + ", type=" + typeName(d.type);
+  if (d.coll == CollKind::kAllReduce || d.coll == CollKind::kReduceScatter || d.coll == CollKind::kReduce)
+    s += std::string(", op=") + opName(d.op);
+  if (d.root >= 0) s += ", " + std::string(d.coll == CollKind::kSendRecv ? "peer" : "root") + "=" + std::to_string(d.root);
+  return s + ")";
+}
+
+CallDesc fromHeader(const CallHeader& h) {
+  CallDesc d;
+  d.coll = static_cast<CollKind>(h.coll);
+  d.type = static_cast<groveDataType_t>(h.type);
+  d.op = static_cast<groveRedOp_t>(h.op);
+  d.count = h.count;
+  d.root = h.root;
+  d.aux = h.aux;
+  return d;
+}
+
+// Names the first field in which two descriptors differ, or returns empty.
+std::string difference(const CallDesc& a, const CallDesc& b) {
+  if (a.coll != b.coll) return "collective";
+  if (a.count != b.count) return "count";
+  if (a.type != b.type) return "datatype";
+  if (a.op != b.op) return "reduction op";
+  if (a.root != b.root) return "root";
+  if (a.aux != b.aux) return a.coll == CollKind::kAllToAllv ? "send/receive counts" : "arguments";
+  return {};
+}
+
+}  // namespace
+
+const char* collName(CollKind k) {
+  switch (k) {
+    case CollKind::kAllReduce: return "allreduce";
+    case CollKind::kAllGather: return "allgather";
+    case CollKind::kReduceScatter: return "reduce-scatter";
+    case CollKind::kBroadcast: return "broadcast";
+    case CollKind::kReduce: return "reduce";
+    case CollKind::kAllToAll: return "alltoall";
+    case CollKind::kAllToAllv: return "alltoallv";
+    case CollKind::kSendRecv: return "send/recv";
+    case CollKind::kBarrier: return "barrier";
+  }
+  return "unknown";
+}
+
+Engine::Engine(int rank, int nranks, const groveUniqueId& id) : rank_(rank), nranks_(nranks) {
+  comm_ = std::make_unique<Communicator>(std::make_unique<TcpBootstrap>(rank, nranks, id));
+  if (!comm_->allLocal())
+    throw Error(groveInvalidUsage, "ranks span several hosts; this build's collectives need one host");
+  const auto& ids = comm_->bootstrap().hostIds();
+  int localRanks = 0, localIndex = 0;
+  for (int r = 0; r < nranks; ++r) {
+    if (ids[r] != ids[rank]) continue;
+    if (r < rank) ++localIndex;
+    ++localRanks;
+  }
+  bindToCore(localIndex, localRanks);
+  const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  spin_ = localRanks > cpus ? 64 : 20000;
+
+  layout_.nranks = nranks;
+  layout_.smallBytes = envBytes("GROVE_SMALL_BYTES", 64 * 1024);
+  layout_.chunkBytes = envBytes("GROVE_CHUNK_BYTES", 256 * 1024);
+  layout_.ringSlots = 4;
+  layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 128 * 1024);
+  layout_.p2pSlots = 4;
+  window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
+  p2pSent_.assign(nranks, 0);
+  p2pReceived_.assign(nranks, 0);
+  p2pMessagesSent_.assign(nranks, 0);
+  p2pMessagesReceived_.assign(nranks, 0);
+  channels_.resize(nranks);
+  for (int p = 0; p < nranks; ++p)
+    if (p != rank) channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
+  log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d", rank, layout_.totalBytes(), layout_.chunkBytes,
+      spin_);
+}
+
+Engine::~Engine() = default;
+
+std::chrono::steady_clock::time_point Engine::deadline() const {
+  return std::chrono::steady_clock::now() + timeout();
+}
+
+void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes) {
+  CallHeader* h = headerOf(rank_, seq);
+  h->count = d.count;
+  h->coll = static_cast<std::uint8_t>(d.coll);
+  h->type = static_cast<std::uint8_t>(d.type);
+  h->op = static_cast<std::uint8_t>(d.op);
+  h->flags = 0;
+  h->root = d.root;
+  h->aux = d.aux;
+  if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
+  semaphoreRaise(&h->seq, seq);  // release: everything above (and the slot's data) is visible first
+}
+
+void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
+  auto until = deadline();
+  std::string problem;
+  for (int p = 0; p < nranks_; ++p) {
+    if (p == rank_) continue;
+    const CallHeader* h = headerOf(p, seq);
+    semaphoreWait(&h->seq, seq, WaitPolicy{until, channels_[p].peerPid(), spin_});
+    if (h->seq.value.load(std::memory_order_acquire) != seq)
+      throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a call");
+    CallDesc theirs = fromHeader(*h);
+    std::string field = difference(d, theirs);
+    if (!field.empty() && problem.empty())
+      problem = "mismatched calls: " + field + " differs: rank " + std::to_string(rank_) + " called " +
+                describe(d) + ", rank " + std::to_string(p) + " called " + describe(theirs);
+  }
+  if (!problem.empty()) throw Error(groveInvalidUsage, problem);
+}
+
+void Engine::signalAll(int slot, std::uint64_t value) const {
+  for (int p = 0; p < nranks_; ++p)
+    if (p != rank_) channels_[p].signal(slot, value);
+}
+
+void Engine::waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const {
+  for (int p = 0; p < nranks_; ++p)
+    if (p != rank_) channels_[p].wait(slot, value, until, spin_);
+}
+
+}  // namespace grove::coll

@@ -1,0 +1,111 @@
+/// @file engine.hpp
+/// Per-communicator state of the collectives: the shared workspace, a channel to every peer, and the
+/// call protocol every collective starts with.
+///
+/// Call protocol: each call takes the next sequence number, writes a descriptor (what the call is)
+/// into this rank's call slot, and waits for every peer's descriptor of the same call. Ranks that
+/// disagree all see the same set of descriptors, so all of them report groveInvalidUsage naming the
+/// difference, before any data has moved. The same wait tells a rank that every peer has finished the
+/// previous call, which is what makes slot reuse safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "collectives/workspace.hpp"
+#include "grove/communicator.hpp"
+
+namespace grove::coll {
+
+enum class CollKind : std::uint8_t {
+  kAllReduce = 1,
+  kAllGather,
+  kReduceScatter,
+  kBroadcast,
+  kReduce,
+  kAllToAll,
+  kAllToAllv,
+  kSendRecv,
+  kBarrier
+};
+const char* collName(CollKind k);
+
+/// What a call is; compared across ranks. Fields a collective does not use must be left at defaults.
+struct CallDesc {
+  CollKind coll = CollKind::kBarrier;
+  groveDataType_t type = groveInt8;
+  groveRedOp_t op = groveSum;
+  std::uint64_t count = 0;
+  int root = -1;
+  std::uint64_t aux = 0;
+};
+
+class Engine {
+ public:
+  /// Joins the communicator (collective over all ranks) and builds the workspace.
+  Engine(int rank, int nranks, const groveUniqueId& id);
+  ~Engine();
+
+  int rank() const { return rank_; }
+  int nranks() const { return nranks_; }
+  const WorkspaceLayout& layout() const { return layout_; }
+  Communicator& comm() { return *comm_; }
+  /// Serializes calls from the user thread and stream threads.
+  std::mutex& callMutex() { return callMutex_; }
+
+  /// Starts a call: returns its sequence number.
+  std::uint64_t beginCall() { return ++seq_; }
+  /// This rank's small-message room for call `seq` (layout().smallBytes bytes).
+  char* mySmall(std::uint64_t seq) const { return base(rank_) + layout_.smallOffset(seq); }
+  /// Rank r's small-message room for call `seq`, as mapped here.
+  const char* smallOf(int r, std::uint64_t seq) const { return base(r) + layout_.smallOffset(seq); }
+  CallHeader* headerOf(int r, std::uint64_t seq) const {
+    return reinterpret_cast<CallHeader*>(base(r) + layout_.headerOffset(seq));
+  }
+  /// Publishes the descriptor (and up to 24 inline bytes) of call `seq`.
+  void post(std::uint64_t seq, const CallDesc& d, const void* inlineData = nullptr, std::size_t inlineBytes = 0);
+  /// Waits for every peer's descriptor of call `seq`; throws Error(groveInvalidUsage) naming the first
+  /// difference when they disagree with `d`.
+  void waitAll(std::uint64_t seq, const CallDesc& d);
+  /// post() then waitAll().
+  void agree(std::uint64_t seq, const CallDesc& d) {
+    post(seq, d);
+    waitAll(seq, d);
+  }
+
+  char* base(int r) const { return static_cast<char*>(window_->base(r)); }
+  const MemoryChannel& channel(int peer) const { return channels_[peer]; }
+  /// Deadline for the waits of a call starting now.
+  std::chrono::steady_clock::time_point deadline() const;
+  /// Spin rounds before yielding: short when ranks outnumber cores.
+  int spin() const { return spin_; }
+  /// Point-to-point chunks sent to / received from each peer so far (they number the semaphore epochs).
+  std::vector<std::uint64_t>& p2pSent() { return p2pSent_; }
+  std::vector<std::uint64_t>& p2pReceived() { return p2pReceived_; }
+  /// Messages sent to / received from each peer so far (match status lines to messages).
+  std::vector<std::uint64_t>& p2pMessagesSent() { return p2pMessagesSent_; }
+  std::vector<std::uint64_t>& p2pMessagesReceived() { return p2pMessagesReceived_; }
+
+  /// Raises `slot` at every peer to `value`.
+  void signalAll(int slot, std::uint64_t value) const;
+  /// Waits until every peer raised `slot` here to `value`.
+  void waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const;
+
+ private:
+  int rank_;
+  int nranks_;
+  std::unique_ptr<Communicator> comm_;
+  WorkspaceLayout layout_;
+  std::shared_ptr<SharedWindow> window_;
+  std::vector<MemoryChannel> channels_;
+  std::uint64_t seq_ = 0;
+  int spin_ = 20000;
+  std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
+  std::mutex callMutex_;
+};
+
+}  // namespace grove::coll

@@ -1,0 +1,120 @@
+// The reduction algorithms shared by allreduce and reduce: one-shot for small messages and a pipelined
+// two-shot (reduce-scatter, then gather to everyone or to the root) for large ones.
+#include "collectives/two_shot.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "collectives/datatype.hpp"
+#include "collectives/reduce_kernels.hpp"
+#include "grove/error.hpp"
+
+namespace grove::coll {
+
+// One-shot: every rank copies its input next to its call header; once every header is posted, every
+// rank reduces all inputs (in rank order, so all ranks get bit-identical results) into its output.
+// One synchronization, n reads per element: best while n*S stays in cache.
+void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv, int root) {
+  const std::size_t bytes = d.count * typeSize(d.type);
+  const int n = e.nranks();
+  if (bytes <= sizeof(CallHeader::inlineData)) {
+    e.post(seq, d, send, bytes);  // tiny: data rides in the header line itself
+  } else {
+    std::memcpy(e.mySmall(seq), send, bytes);
+    e.post(seq, d);
+  }
+  e.waitAll(seq, d);
+  if (root >= 0 && root != e.rank()) return;
+  std::vector<const void*> src(n);
+  for (int r = 0; r < n; ++r) {
+    if (r == e.rank()) src[r] = send;
+    else if (bytes <= sizeof(CallHeader::inlineData)) src[r] = e.headerOf(r, seq)->inlineData;
+    else src[r] = e.smallOf(r, seq);
+  }
+  reduce(ReduceArgs{recv, nullptr, src.data(), n, d.count, d.type, d.op, n});
+}
+
+namespace {
+
+// Which elements of a chunk each rank reduces: equal slices, aligned to cache lines.
+struct Slices {
+  std::size_t elems, slice;
+  std::size_t begin(int r) const { return std::min(elems, slice * r); }
+  std::size_t end(int r) const { return std::min(elems, slice * (r + 1)); }
+};
+
+Slices slicesOf(std::size_t elems, int n, std::size_t typeBytes) {
+  const std::size_t align = std::max<std::size_t>(1, kLine / typeBytes);
+  std::size_t slice = (elems + n - 1) / n;
+  slice = (slice + align - 1) / align * align;
+  return Slices{elems, slice};
+}
+
+}  // namespace
+
+// Two-shot, pipelined over chunks that cycle through a ring of workspace slots:
+//   stage(c):  copy my input chunk (all but my slice) into my staging slot; tell peers
+//   reduce(c): my slice = my input + every peer's staged copy; write it to my output and result slot
+//   gather(c): copy every peer's reduced slice from its result slot into my output; tell peers I'm done
+// Iteration i runs stage(i), reduce(i-1), gather(i-2) so copies, reductions and waits overlap.
+void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv, int root) {
+  e.agree(seq, d);
+  const WorkspaceLayout& L = e.layout();
+  const int n = e.nranks(), me = e.rank(), K = L.ringSlots;
+  const std::size_t tb = typeSize(d.type);
+  const std::size_t chunkElems = L.chunkBytes / tb;
+  const std::size_t chunks = (d.count + chunkElems - 1) / chunkElems;
+  if (chunks >= (1u << 24)) throw Error(groveInvalidArgument, "message too large for the pipeline");
+  const char* in = static_cast<const char*>(send);
+  char* out = static_cast<char*>(recv);
+  auto until = e.deadline();
+  std::vector<const void*> src(n);
+
+  auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
+  auto stage = [&](std::size_t c) {
+    // Slot reuse: every peer must have read my staging and result slots of chunk c-K.
+    if (c >= static_cast<std::size_t>(K)) e.waitAllPeers(kSemConsumed, epoch(seq, c - K), until);
+    Slices s = slicesOf(chunkElemsOf(c), n, tb);
+    const char* chunkIn = in + c * chunkElems * tb;
+    char* slot = e.base(me) + L.stagingOffset(static_cast<int>(c % K));
+    std::memcpy(slot, chunkIn, s.begin(me) * tb);
+    std::memcpy(slot + s.end(me) * tb, chunkIn + s.end(me) * tb, (s.elems - s.end(me)) * tb);
+    e.signalAll(kSemStaged, epoch(seq, c));
+  };
+  auto reduceChunk = [&](std::size_t c) {
+    e.waitAllPeers(kSemStaged, epoch(seq, c), until);
+    Slices s = slicesOf(chunkElemsOf(c), n, tb);
+    const std::size_t off = (c * chunkElems + s.begin(me)) * tb;
+    const std::size_t slotOff = s.begin(me) * tb;
+    for (int r = 0; r < n; ++r)
+      src[r] = r == me ? in + off : e.base(r) + L.stagingOffset(static_cast<int>(c % K)) + slotOff;
+    char* result = e.base(me) + L.resultOffset(static_cast<int>(c % K)) + slotOff;
+    // My slice goes to my output if I gather, and to my result slot if anyone else does.
+    const bool iGather = root < 0 || root == me, othersGather = root != me;
+    reduce(ReduceArgs{iGather ? out + off : result, iGather && othersGather ? result : nullptr, src.data(), n,
+                      s.end(me) - s.begin(me), d.type, d.op, n});
+    e.signalAll(kSemReduced, epoch(seq, c));
+    if (!iGather) e.signalAll(kSemConsumed, epoch(seq, c));  // done reading peers' staging
+  };
+  auto gather = [&](std::size_t c) {
+    if (root >= 0 && root != me) return;
+    e.waitAllPeers(kSemReduced, epoch(seq, c), until);
+    Slices s = slicesOf(chunkElemsOf(c), n, tb);
+    for (int k = 1; k < n; ++k) {
+      int r = (me + k) % n;  // start with the next rank so peers do not all read the same one
+      const std::size_t len = (s.end(r) - s.begin(r)) * tb;
+      if (len == 0) continue;
+      std::memcpy(out + (c * chunkElems + s.begin(r)) * tb,
+                  e.base(r) + L.resultOffset(static_cast<int>(c % K)) + s.begin(r) * tb, len);
+    }
+    e.signalAll(kSemConsumed, epoch(seq, c));
+  };
+  for (std::size_t i = 0; i < chunks + 2; ++i) {
+    if (i < chunks) stage(i);
+    if (i >= 1 && i - 1 < chunks) reduceChunk(i - 1);
+    if (i >= 2) gather(i - 2);
+  }
+}
+
+}  // namespace grove::coll

@@ -1,0 +1,76 @@
+/// @file workspace.hpp
+/// Layout of the shared window every rank of a communicator owns (one segment per rank, mapped by all):
+///
+///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring ]
+///
+/// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 24
+/// bytes of inline data) followed by room for a small message (the one-shot paths copy data there).
+/// Consecutive calls alternate parities; a rank reuses a parity only after it has seen every peer
+/// start the next call, so slots need no extra synchronization. Semaphore lines are raised by peers
+/// (one line per slot and source). The rings carry the chunks of pipelined large-message algorithms.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "grove/semaphore.hpp"
+
+namespace grove::coll {
+
+constexpr std::size_t kLine = 64;
+
+/// The header line of a call slot. `seq` is raised last, after the descriptor and any data.
+struct alignas(kLine) CallHeader {
+  SemaphoreWord seq;       ///< Call number; equals the caller's sequence number once posted.
+  std::uint64_t count;     ///< Element count as the collective defines it.
+  std::uint8_t coll;       ///< CollKind.
+  std::uint8_t type;       ///< groveDataType_t.
+  std::uint8_t op;         ///< groveRedOp_t.
+  std::uint8_t flags;      ///< kHeaderZeroCopy...
+  std::int32_t root;       ///< Root or peer, -1 if none.
+  std::uint64_t aux;       ///< Collective-specific check value (e.g. a hash of all-to-all-v counts).
+  unsigned char inlineData[24];
+};
+static_assert(sizeof(CallHeader) == kLine);
+
+/// Semaphore slots of the pipelined algorithms.
+enum SemSlot : int {
+  kSemStaged = 0,    ///< Peer staged chunk c (collectives).
+  kSemReduced = 1,   ///< Peer reduced its slice of chunk c.
+  kSemConsumed = 2,  ///< Peer finished reading my slots of chunk c.
+  kSemP2PReady = 3,  ///< Sender wrote point-to-point chunk i for me.
+  kSemP2PFree = 4,   ///< Receiver consumed my point-to-point chunk i.
+  kSemSlots = 5
+};
+
+/// Sizes and offsets of one rank's segment.
+struct WorkspaceLayout {
+  int nranks = 0;
+  std::size_t smallBytes = 0;  ///< Payload room after each header.
+  std::size_t chunkBytes = 0;  ///< One pipelined chunk.
+  int ringSlots = 0;           ///< Chunks in flight.
+  std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
+  int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
+
+  std::size_t slotBytes() const { return kLine + smallBytes; }
+  std::size_t headerOffset(std::uint64_t seq) const { return (seq & 1) * slotBytes(); }
+  std::size_t smallOffset(std::uint64_t seq) const { return headerOffset(seq) + kLine; }
+  std::size_t semOffset() const { return 2 * slotBytes(); }
+  std::size_t stagingOffset(int slot) const {
+    return semOffset() + kSemSlots * nranks * kLine + static_cast<std::size_t>(slot) * chunkBytes;
+  }
+  std::size_t resultOffset(int slot) const { return stagingOffset(ringSlots) + slot * chunkBytes; }
+  /// Ring slot `slot` of the point-to-point mailbox for receiver `peer` (in the sender's segment).
+  std::size_t p2pOffset(int peer, int slot) const {
+    return resultOffset(ringSlots) + (static_cast<std::size_t>(peer) * p2pSlots + slot) * p2pChunkBytes;
+  }
+  /// Status line that receiver `peer` writes back into the sender's segment.
+  std::size_t p2pStatusOffset(int peer) const { return p2pOffset(nranks, 0) + peer * kLine; }
+  std::size_t totalBytes() const { return p2pStatusOffset(nranks); }
+};
+
+/// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.
+inline std::uint64_t epoch(std::uint64_t seq, std::uint64_t chunk) { return (seq << 24) | (chunk + 1); }
+
+}  // namespace grove::coll
