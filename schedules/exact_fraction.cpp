@@ -58,6 +58,12 @@ Int parseInt(const std::string& t) {
 
 }  // namespace
 
+Fraction::Int gcd128(Fraction::Int a, Fraction::Int b) { return gcdInt(a, b); }
+Fraction::Int lcm128(Fraction::Int a, Fraction::Int b) {
+  if (a == 0 || b == 0) return 0;
+  return mulChecked(absInt(a) / gcdInt(a, b), absInt(b));
+}
+
 void Fraction::normalize() {
   if (den_ == 0) throw std::invalid_argument("fraction with zero denominator");
   if (den_ < 0) num_ = -num_, den_ = -den_;

@@ -44,4 +44,8 @@ class Fraction {
   Int den_ = 1;
 };
 
+/// Greatest common divisor and least common multiple on 128-bit integers (non-negative results).
+Fraction::Int gcd128(Fraction::Int a, Fraction::Int b);
+Fraction::Int lcm128(Fraction::Int a, Fraction::Int b);
+
 }  // namespace grove::sched
