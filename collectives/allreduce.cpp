@@ -38,10 +38,13 @@ void allReduce(Engine& e, const void* send, void* recv, std::size_t count, grove
   // One-shot pays n reads per element but only one synchronization: it wins for small messages.
   const std::size_t oneShotLimit = std::min<std::size_t>(e.layout().smallBytes, 32 * 1024);
   Algo algo = forcedAlgo();
-  bool useOneShot = algo == Algo::kOneShot ? bytes <= e.layout().smallBytes
-                                           : algo == Algo::kTwoShot ? false : bytes <= oneShotLimit;
-  if (useOneShot) oneShotReduce(e, seq, d, send, recv, -1);
-  else twoShotReduce(e, seq, d, send, recv, -1);
+  bool useOneShot = algo == Algo::kOneShot   ? bytes <= e.layout().smallBytes
+                    : algo == Algo::kTwoShot ? false
+                                             : bytes <= oneShotLimit;
+  if (useOneShot)
+    oneShotReduce(e, seq, d, send, recv, -1);
+  else
+    twoShotReduce(e, seq, d, send, recv, -1);
 }
 
 }  // namespace grove::coll

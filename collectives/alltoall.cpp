@@ -37,7 +37,8 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
         const std::size_t len = std::min(piece, bytes - c * piece);
         for (int k = 1; k < n; ++k) {
           const int r = (me + k) % n;
-          std::memcpy(out + r * bytes + c * piece, e.base(r) + e.layout().stagingOffset(slot) + me * piece, len);
+          std::memcpy(out + r * bytes + c * piece, e.base(r) + e.layout().stagingOffset(slot) + me * piece,
+                      len);
         }
       });
 }

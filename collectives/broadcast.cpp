@@ -27,9 +27,12 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   char* out = static_cast<char*>(recv);
   runStagedPipeline(
       e, seq, chunksFor(bytes, chunk), rootToAllRoles(e, root),
-      [&](std::size_t c, char* slot) { std::memcpy(slot, in + c * chunk, std::min(chunk, bytes - c * chunk)); },
+      [&](std::size_t c, char* slot) {
+        std::memcpy(slot, in + c * chunk, std::min(chunk, bytes - c * chunk));
+      },
       [&](std::size_t c, int slot) {
-        std::memcpy(out + c * chunk, e.base(root) + e.layout().stagingOffset(slot), std::min(chunk, bytes - c * chunk));
+        std::memcpy(out + c * chunk, e.base(root) + e.layout().stagingOffset(slot),
+                    std::min(chunk, bytes - c * chunk));
       });
 }
 

@@ -23,13 +23,15 @@ namespace {
 // Checks shared by every collective. Returns groveSuccess or the (recorded) problem.
 groveResult_t checkCall(groveComm_t comm, const char* what, std::size_t count, groveDataType_t type,
                         const void* a, const void* b, std::size_t elemsA, std::size_t elemsB) {
-  if (comm == nullptr || !comm->state) return failNoComm(groveInvalidArgument, std::string(what) + ": comm is NULL");
+  if (comm == nullptr || !comm->state)
+    return failNoComm(groveInvalidArgument, std::string(what) + ": comm is NULL");
   CommState& s = *comm->state;
   if (!grove::coll::validType(type))
     return s.fail(groveInvalidArgument, std::string(what) + ": unknown datatype " + std::to_string(type));
   const std::size_t size = grove::coll::typeSize(type);
   if (count > SIZE_MAX / size / (std::size_t)std::max(1, s.engine->nranks()))
-    return s.fail(groveInvalidArgument, std::string(what) + ": count " + std::to_string(count) + " overflows");
+    return s.fail(groveInvalidArgument,
+                  std::string(what) + ": count " + std::to_string(count) + " overflows");
   if (elemsA > 0 && a == nullptr)
     return s.fail(groveInvalidArgument, std::string(what) + ": send buffer is NULL with count > 0");
   if (elemsB > 0 && b == nullptr)
@@ -39,7 +41,8 @@ groveResult_t checkCall(groveComm_t comm, const char* what, std::size_t count, g
 
 groveResult_t checkOp(groveComm_t comm, const char* what, groveRedOp_t op) {
   if (grove::coll::validOp(op)) return groveSuccess;
-  return comm->state->fail(groveInvalidArgument, std::string(what) + ": unknown reduction op " + std::to_string(op));
+  return comm->state->fail(groveInvalidArgument,
+                           std::string(what) + ": unknown reduction op " + std::to_string(op));
 }
 
 groveResult_t checkRank(groveComm_t comm, const char* what, const char* role, int r) {
@@ -49,10 +52,10 @@ groveResult_t checkRank(groveComm_t comm, const char* what, const char* role, in
                                                      std::to_string(comm->state->engine->nranks()) + ")");
 }
 
-#define GROVE_CHECK(expr)                 \
-  do {                                    \
-    groveResult_t r_ = (expr);            \
-    if (r_ != groveSuccess) return r_;    \
+#define GROVE_CHECK(expr)              \
+  do {                                 \
+    groveResult_t r_ = (expr);         \
+    if (r_ != groveSuccess) return r_; \
   } while (0)
 
 }  // namespace
@@ -67,15 +70,24 @@ groveResult_t groveGetVersion(int* version) {
 
 const char* groveGetErrorString(groveResult_t r) {
   switch (r) {
-    case groveSuccess: return "no error";
-    case groveInvalidArgument: return "invalid argument";
-    case groveInvalidUsage: return "invalid usage (ranks disagree or the call is not allowed)";
-    case groveSystemError: return "system error";
-    case groveInternalError: return "internal error";
-    case groveRemoteError: return "remote error (a peer failed)";
-    case groveTimeout: return "timeout";
-    case groveInProgress: return "operation in progress";
-    default: return "unknown result code";
+    case groveSuccess:
+      return "no error";
+    case groveInvalidArgument:
+      return "invalid argument";
+    case groveInvalidUsage:
+      return "invalid usage (ranks disagree or the call is not allowed)";
+    case groveSystemError:
+      return "system error";
+    case groveInternalError:
+      return "internal error";
+    case groveRemoteError:
+      return "remote error (a peer failed)";
+    case groveTimeout:
+      return "timeout";
+    case groveInProgress:
+      return "operation in progress";
+    default:
+      return "unknown result code";
   }
 }
 
@@ -168,19 +180,21 @@ groveResult_t groveAllGather(const void* sendbuff, void* recvbuff, size_t sendco
 
 groveResult_t groveReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount, groveDataType_t type,
                                  groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
+  GROVE_CHECK(
+      checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
   GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
   });
 }
 
-groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type, int root,
-                             groveComm_t comm, groveStream_t stream) {
+groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
+                             int root, groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
   GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
   if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
-    return comm->state->fail(groveInvalidArgument, "groveBroadcast: root's send buffer is NULL with count > 0");
+    return comm->state->fail(groveInvalidArgument,
+                             "groveBroadcast: root's send buffer is NULL with count > 0");
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root);
   });
@@ -192,7 +206,8 @@ groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, gr
   GROVE_CHECK(checkOp(comm, "groveReduce", op));
   GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
   if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
-    return comm->state->fail(groveInvalidArgument, "groveReduce: root's receive buffer is NULL with count > 0");
+    return comm->state->fail(groveInvalidArgument,
+                             "groveReduce: root's receive buffer is NULL with count > 0");
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root);
   });
@@ -201,9 +216,8 @@ groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, gr
 groveResult_t groveAllToAll(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                             groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::allToAll(e, sendbuff, recvbuff, count, type);
-  });
+  return grove::coll::runOn(comm->state, stream,
+                            [=](Engine& e) { grove::coll::allToAll(e, sendbuff, recvbuff, count, type); });
 }
 
 groveResult_t groveAllToAllv(const void* sendbuff, const size_t sendcounts[], const size_t sdispls[],

@@ -50,10 +50,11 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   auto task = [state, body = std::move(body)]() -> groveResult_t {
     groveResult_t broken = state->asyncError.load();
     if (broken != groveSuccess)
-      return state->fail(broken, "the communicator failed earlier and must be destroyed: " + [&] {
-        std::lock_guard<std::mutex> lock(state->errorMutex);
-        return state->lastError;
-      }());
+      return state->fail(
+          broken, "the communicator failed earlier and must be destroyed: " + [&] {
+            std::lock_guard<std::mutex> lock(state->errorMutex);
+            return state->lastError;
+          }());
     try {
       body(*state->engine);
       return groveSuccess;

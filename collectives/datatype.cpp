@@ -7,11 +7,24 @@ namespace grove::coll {
 
 std::size_t typeSize(groveDataType_t t) {
   switch (t) {
-    case groveInt8: case groveUint8: case groveFloat8e4m3: case groveFloat8e5m2: return 1;
-    case groveFloat16: case groveBfloat16: return 2;
-    case groveInt32: case groveUint32: case groveFloat32: return 4;
-    case groveInt64: case groveUint64: case groveFloat64: return 8;
-    default: return 0;
+    case groveInt8:
+    case groveUint8:
+    case groveFloat8e4m3:
+    case groveFloat8e5m2:
+      return 1;
+    case groveFloat16:
+    case groveBfloat16:
+      return 2;
+    case groveInt32:
+    case groveUint32:
+    case groveFloat32:
+      return 4;
+    case groveInt64:
+    case groveUint64:
+    case groveFloat64:
+      return 8;
+    default:
+      return 0;
   }
 }
 
@@ -54,11 +67,13 @@ std::uint8_t encodeFp8(float f, const float* table, std::uint8_t maxFinite, std:
   const float maxv = table[maxFinite];
   const float nextUlp = maxv - table[maxFinite - 1];
   if (a >= maxv + nextUlp / 2) return sign | overflow;  // beyond rounding range: NaN / infinity
-  int lo = 0, hi = maxFinite;                            // table[0..maxFinite] increasing
+  int lo = 0, hi = maxFinite;                           // table[0..maxFinite] increasing
   while (lo < hi) {
     int mid = (lo + hi + 1) / 2;
-    if (table[mid] <= a) lo = mid;
-    else hi = mid - 1;
+    if (table[mid] <= a)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   if (lo == maxFinite) return sign | static_cast<std::uint8_t>(lo);
   float below = table[lo], above = table[lo + 1];
@@ -88,7 +103,8 @@ const float* fp8e4m3Table() { return tables().e4m3.data(); }
 const float* fp8e5m2Table() { return tables().e5m2.data(); }
 float fp8e4m3ToFloat(std::uint8_t v) { return tables().e4m3[v]; }
 float fp8e5m2ToFloat(std::uint8_t v) { return tables().e5m2[v]; }
-// e4m3: largest finite 0x7e (448), overflow -> NaN 0x7f. e5m2: largest finite 0x7b (57344), overflow -> inf 0x7c.
+// e4m3: largest finite 0x7e (448), overflow -> NaN 0x7f. e5m2: largest finite 0x7b (57344), overflow -> inf
+// 0x7c.
 std::uint8_t floatToFp8e4m3(float f) { return encodeFp8(f, tables().e4m3.data(), 0x7e, 0x7f); }
 std::uint8_t floatToFp8e5m2(float f) {
   if (std::isnan(f)) return 0x7e;

@@ -26,7 +26,8 @@ std::string describe(const CallDesc& d) {
   s += "(count=" + std::to_string(d.count) + ", type=" + typeName(d.type);
   if (d.coll == CollKind::kAllReduce || d.coll == CollKind::kReduceScatter || d.coll == CollKind::kReduce)
     s += std::string(", op=") + opName(d.op);
-  if (d.root >= 0) s += ", " + std::string(d.coll == CollKind::kSendRecv ? "peer" : "root") + "=" + std::to_string(d.root);
+  if (d.root >= 0)
+    s += ", " + std::string(d.coll == CollKind::kSendRecv ? "peer" : "root") + "=" + std::to_string(d.root);
   return s + ")";
 }
 
@@ -56,20 +57,30 @@ std::string difference(const CallDesc& a, const CallDesc& b) {
 
 const char* collName(CollKind k) {
   switch (k) {
-    case CollKind::kAllReduce: return "allreduce";
-    case CollKind::kAllGather: return "allgather";
-    case CollKind::kReduceScatter: return "reduce-scatter";
-    case CollKind::kBroadcast: return "broadcast";
-    case CollKind::kReduce: return "reduce";
-    case CollKind::kAllToAll: return "alltoall";
-    case CollKind::kAllToAllv: return "alltoallv";
-    case CollKind::kSendRecv: return "send/recv";
-    case CollKind::kBarrier: return "barrier";
+    case CollKind::kAllReduce:
+      return "allreduce";
+    case CollKind::kAllGather:
+      return "allgather";
+    case CollKind::kReduceScatter:
+      return "reduce-scatter";
+    case CollKind::kBroadcast:
+      return "broadcast";
+    case CollKind::kReduce:
+      return "reduce";
+    case CollKind::kAllToAll:
+      return "alltoall";
+    case CollKind::kAllToAllv:
+      return "alltoallv";
+    case CollKind::kSendRecv:
+      return "send/recv";
+    case CollKind::kBarrier:
+      return "barrier";
   }
   return "unknown";
 }
 
-Engine::Engine(int rank, int nranks, const groveUniqueId& id) : rank_(rank), nranks_(nranks) {
+Engine::Engine(int rank, int nranks, const groveUniqueId& id)
+    : rank_(rank), nranks_(nranks), timeout_(timeout()) {
   comm_ = std::make_unique<Communicator>(std::make_unique<TcpBootstrap>(rank, nranks, id));
   if (!comm_->allLocal())
     throw Error(groveInvalidUsage, "ranks span several hosts; this build's collectives need one host");
@@ -105,7 +116,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id) : rank_(rank), nra
 Engine::~Engine() = default;
 
 std::chrono::steady_clock::time_point Engine::deadline() const {
-  return std::chrono::steady_clock::now() + timeout();
+  return std::chrono::steady_clock::now() + timeout_;
 }
 
 void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes) {

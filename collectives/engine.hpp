@@ -67,7 +67,8 @@ class Engine {
     return reinterpret_cast<CallHeader*>(base(r) + layout_.headerOffset(seq));
   }
   /// Publishes the descriptor (and up to 24 inline bytes) of call `seq`.
-  void post(std::uint64_t seq, const CallDesc& d, const void* inlineData = nullptr, std::size_t inlineBytes = 0);
+  void post(std::uint64_t seq, const CallDesc& d, const void* inlineData = nullptr,
+            std::size_t inlineBytes = 0);
   /// Waits for every peer's descriptor of call `seq`; throws Error(groveInvalidUsage) naming the first
   /// difference when they disagree with `d`.
   void waitAll(std::uint64_t seq, const CallDesc& d);
@@ -104,6 +105,7 @@ class Engine {
   std::vector<MemoryChannel> channels_;
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
+  std::chrono::milliseconds timeout_;
   std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
   std::mutex callMutex_;
 };

@@ -39,7 +39,8 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
       [&](std::size_t c, int slot) {
         const std::size_t len = std::min(piece, bytes - c * piece);
         for (int r = 0; r < n; ++r)
-          src[r] = r == me ? in + me * bytes + c * piece : e.base(r) + e.layout().stagingOffset(slot) + me * piece;
+          src[r] =
+              r == me ? in + me * bytes + c * piece : e.base(r) + e.layout().stagingOffset(slot) + me * piece;
         reduce(ReduceArgs{out + c * piece, nullptr, src.data(), n, len / tb, type, op, n});
       });
 }

@@ -43,9 +43,9 @@ std::string describe(std::size_t count, std::uint32_t type) {
 // Progress state of one operation.
 struct Pending {
   P2POp op;
-  std::uint64_t base = 0;   // pair chunk counter when the message started
-  std::uint64_t chunks = 0; // total chunks (receives learn it from the descriptor)
-  std::uint64_t next = 0;   // next chunk to write/read
+  std::uint64_t base = 0;    // pair chunk counter when the message started
+  std::uint64_t chunks = 0;  // total chunks (receives learn it from the descriptor)
+  std::uint64_t next = 0;    // next chunk to write/read
   std::uint64_t messageNo = 0;
   bool started = false;
   std::string error;
@@ -103,7 +103,8 @@ class GroupRunner {
       const P2POp& a = s.front().op;
       const P2POp& b = r.front().op;
       if (a.count != b.count || a.type != b.type) {
-        note("send to self of " + describe(a.count, a.type) + " met a receive of " + describe(b.count, b.type));
+        note("send to self of " + describe(a.count, a.type) + " met a receive of " +
+             describe(b.count, b.type));
       } else {
         std::memmove(b.buf, a.buf, a.count * typeSize(a.type));
       }
@@ -167,14 +168,16 @@ class GroupRunner {
       } else {
         dataOff = streamOff - kLine;
       }
-      std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff, std::min(room, bytes - std::min(bytes, dataOff)));
+      std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff,
+                  std::min(room, bytes - std::min(bytes, dataOff)));
       ch.signal(kSemP2PReady, c + 1);
       ++s.next;
       progressed = true;
     }
     if (s.next == s.chunks && ch.poll(kSemP2PFree, s.base + s.chunks)) {
       auto* st = reinterpret_cast<const P2PStatus*>(e_.base(e_.rank()) + L_.p2pStatusOffset(peer));
-      if (st->message == s.messageNo && st->text[0] != '\0') note(std::string(st->text, strnlen(st->text, 56)));
+      if (st->message == s.messageNo && st->text[0] != '\0')
+        note(std::string(st->text, strnlen(st->text, 56)));
       s.done = true;
       progressed = true;
     }
@@ -201,8 +204,9 @@ class GroupRunner {
         const auto* d = reinterpret_cast<const P2PDescriptor*>(src);
         r.chunks = (kLine + d->bytes + L_.p2pChunkBytes - 1) / L_.p2pChunkBytes;
         if (d->magic != kP2PMagic || d->bytes != want || d->type != static_cast<std::uint32_t>(r.op.type))
-          r.error = "mismatched send/recv: rank " + std::to_string(peer) + " sent " + describe(d->count, d->type) +
-                    ", rank " + std::to_string(e_.rank()) + " expected " + describe(r.op.count, r.op.type);
+          r.error = "mismatched send/recv: rank " + std::to_string(peer) + " sent " +
+                    describe(d->count, d->type) + ", rank " + std::to_string(e_.rank()) + " expected " +
+                    describe(r.op.count, r.op.type);
         src += kLine;
         room -= kLine;
       } else {

@@ -28,9 +28,12 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   if (root >= 0 && root != e.rank()) return;
   std::vector<const void*> src(n);
   for (int r = 0; r < n; ++r) {
-    if (r == e.rank()) src[r] = send;
-    else if (bytes <= sizeof(CallHeader::inlineData)) src[r] = e.headerOf(r, seq)->inlineData;
-    else src[r] = e.smallOf(r, seq);
+    if (r == e.rank())
+      src[r] = send;
+    else if (bytes <= sizeof(CallHeader::inlineData))
+      src[r] = e.headerOf(r, seq)->inlineData;
+    else
+      src[r] = e.smallOf(r, seq);
   }
   reduce(ReduceArgs{recv, nullptr, src.data(), n, d.count, d.type, d.op, n});
 }

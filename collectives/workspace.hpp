@@ -22,14 +22,14 @@ constexpr std::size_t kLine = 64;
 
 /// The header line of a call slot. `seq` is raised last, after the descriptor and any data.
 struct alignas(kLine) CallHeader {
-  SemaphoreWord seq;       ///< Call number; equals the caller's sequence number once posted.
-  std::uint64_t count;     ///< Element count as the collective defines it.
-  std::uint8_t coll;       ///< CollKind.
-  std::uint8_t type;       ///< groveDataType_t.
-  std::uint8_t op;         ///< groveRedOp_t.
-  std::uint8_t flags;      ///< kHeaderZeroCopy...
-  std::int32_t root;       ///< Root or peer, -1 if none.
-  std::uint64_t aux;       ///< Collective-specific check value (e.g. a hash of all-to-all-v counts).
+  SemaphoreWord seq;    ///< Call number; equals the caller's sequence number once posted.
+  std::uint64_t count;  ///< Element count as the collective defines it.
+  std::uint8_t coll;    ///< CollKind.
+  std::uint8_t type;    ///< groveDataType_t.
+  std::uint8_t op;      ///< groveRedOp_t.
+  std::uint8_t flags;   ///< kHeaderZeroCopy...
+  std::int32_t root;    ///< Root or peer, -1 if none.
+  std::uint64_t aux;    ///< Collective-specific check value (e.g. a hash of all-to-all-v counts).
   unsigned char inlineData[24];
 };
 static_assert(sizeof(CallHeader) == kLine);
@@ -47,9 +47,9 @@ enum SemSlot : int {
 /// Sizes and offsets of one rank's segment.
 struct WorkspaceLayout {
   int nranks = 0;
-  std::size_t smallBytes = 0;  ///< Payload room after each header.
-  std::size_t chunkBytes = 0;  ///< One pipelined chunk.
-  int ringSlots = 0;           ///< Chunks in flight.
+  std::size_t smallBytes = 0;     ///< Payload room after each header.
+  std::size_t chunkBytes = 0;     ///< One pipelined chunk.
+  int ringSlots = 0;              ///< Chunks in flight.
   std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
   int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
 

@@ -31,7 +31,8 @@ bool bindToCore(int localIndex, int localRanks) {
       }
       hwloc_bitmap_t set = hwloc_bitmap_alloc();
       for (int c = first; c <= last; ++c)
-        if (hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, c)) hwloc_bitmap_or(set, set, core->cpuset);
+        if (hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, c))
+          hwloc_bitmap_or(set, set, core->cpuset);
       if (!hwloc_bitmap_iszero(set) && hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_PROCESS) == 0) {
         bound = true;
         log(2, "bound local rank %d to cores %d..%d", localIndex, first, last);

@@ -43,7 +43,8 @@ IdLayout decodeId(const groveUniqueId& id) {
   IdLayout l;
   std::memcpy(&l, id.internal, sizeof(l));
   if (l.magic != kIdMagic || l.version != GROVE_VERSION_CODE)
-    throw Error(groveInvalidArgument, "the unique id is not one made by groveGetUniqueId of this grove version");
+    throw Error(groveInvalidArgument,
+                "the unique id is not one made by groveGetUniqueId of this grove version");
   return l;
 }
 
@@ -81,8 +82,7 @@ bool readHello(const net::Socket& s, const std::uint8_t* secret, Hello* out) {
 }
 
 // The root: collects one Hello per rank, then sends every rank the table of all Hellos.
-void runRoot(net::Socket listener, IdLayout id) {
-  auto deadline = net::Clock::now() + timeout();
+void runRoot(net::Socket listener, IdLayout id, net::Clock::time_point deadline) {
   std::vector<Hello> table;
   std::vector<net::Socket> conns;
   int nranks = -1;
@@ -176,7 +176,8 @@ groveUniqueId TcpBootstrap::createUniqueId() {
   if (::getrandom(id.secret, sizeof(id.secret), 0) != static_cast<ssize_t>(sizeof(id.secret)))
     throwSystemError("getrandom");
   net::Socket listener = net::listenOn(net::bootstrapAddress(), &id.root);
-  std::thread(runRoot, std::move(listener), id).detach();
+  // The root waits as long as the timeout in force when the id was made.
+  std::thread(runRoot, std::move(listener), id, net::Clock::now() + timeout()).detach();
   groveUniqueId out;
   std::memset(&out, 0, sizeof(out));
   std::memcpy(out.internal, &id, sizeof(id));
@@ -206,6 +207,8 @@ TcpBootstrap::TcpBootstrap(int rank, int nranks, const groveUniqueId& uid) : imp
 }
 
 TcpBootstrap::~TcpBootstrap() = default;
+
+std::string TcpBootstrap::rootAddress(const groveUniqueId& id) { return decodeId(id).root.str(); }
 
 int TcpBootstrap::rank() const { return impl_->rank; }
 int TcpBootstrap::size() const { return impl_->nranks; }

@@ -23,7 +23,8 @@ long envLong(const char* name, long fallback) {
 }  // namespace
 
 std::chrono::milliseconds timeout() {
-  static const long ms = envLong("GROVE_TIMEOUT_MS", 60000);
+  // Read each time: tests and launchers set it late; communicators cache their own copy at creation.
+  const long ms = envLong("GROVE_TIMEOUT_MS", 60000);
   return std::chrono::milliseconds(ms > 0 ? ms : 60000);
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "grove/grove.h"
@@ -57,6 +58,8 @@ class TcpBootstrap : public Bootstrap {
   void barrier() override;
   const std::vector<int>& pids() const override;
   const std::vector<std::uint64_t>& hostIds() const override;
+  /// "ip:port" of the root listener an id points at (for diagnostics and tests).
+  static std::string rootAddress(const groveUniqueId& id);
   /// True when `peer`'s connection reports the peer gone (non-blocking check).
   bool peerGone(int peer) const;
 

@@ -20,8 +20,8 @@ struct RegisteredMemory {
   void* data = nullptr;
   std::size_t size = 0;
   bool shareable = false;
-  SegmentHandle segment;    ///< Segment holding the buffer (when shareable).
-  std::size_t offset = 0;   ///< Offset of `data` inside the segment.
+  SegmentHandle segment;   ///< Segment holding the buffer (when shareable).
+  std::size_t offset = 0;  ///< Offset of `data` inside the segment.
 };
 
 /// One shared segment per rank, all of the same size, every rank mapping every other rank's.

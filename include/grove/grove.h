@@ -55,7 +55,14 @@ typedef enum {
 } groveDataType_t;
 
 /// Reduction operations. groveAvg divides the sum by the number of ranks (integers truncate).
-typedef enum { groveSum = 0, groveProd = 1, groveMax = 2, groveMin = 3, groveAvg = 4, groveNumOps = 5 } groveRedOp_t;
+typedef enum {
+  groveSum = 0,
+  groveProd = 1,
+  groveMax = 2,
+  groveMin = 3,
+  groveAvg = 4,
+  groveNumOps = 5
+} groveRedOp_t;
 
 /// Opaque communicator handle.
 typedef struct groveComm* groveComm_t;
@@ -118,8 +125,8 @@ groveResult_t groveAllToAllv(const void* sendbuff, const size_t sendcounts[], co
                              void* recvbuff, const size_t recvcounts[], const size_t rdispls[],
                              groveDataType_t datatype, groveComm_t comm, groveStream_t stream);
 /// Sends count elements to peer. Blocks (NULL stream) until the peer has received them, unless grouped.
-groveResult_t groveSend(const void* sendbuff, size_t count, groveDataType_t datatype, int peer, groveComm_t comm,
-                        groveStream_t stream);
+groveResult_t groveSend(const void* sendbuff, size_t count, groveDataType_t datatype, int peer,
+                        groveComm_t comm, groveStream_t stream);
 /// Receives count elements from peer.
 groveResult_t groveRecv(void* recvbuff, size_t count, groveDataType_t datatype, int peer, groveComm_t comm,
                         groveStream_t stream);

@@ -2,11 +2,11 @@
 /// Direct load/store access to one peer's shared memory, with semaphores for ordering.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <atomic>
 
 #include "grove/semaphore.hpp"
 
@@ -23,8 +23,14 @@ class MemoryChannel {
   /// raised by us; `stride` is the distance in words between consecutive slots.
   MemoryChannel(int peer, int peerPid, char* localBase, char* remoteBase, SemaphoreWord* inbound,
                 SemaphoreWord* outbound, std::size_t stride, int slots)
-      : peer_(peer), peerPid_(peerPid), local_(localBase), remote_(remoteBase), inbound_(inbound),
-        outbound_(outbound), stride_(stride), slots_(slots) {}
+      : peer_(peer),
+        peerPid_(peerPid),
+        local_(localBase),
+        remote_(remoteBase),
+        inbound_(inbound),
+        outbound_(outbound),
+        stride_(stride),
+        slots_(slots) {}
 
   int peer() const { return peer_; }
   int peerPid() const { return peerPid_; }
@@ -48,7 +54,9 @@ class MemoryChannel {
     semaphoreWait(inbound_ + slot * stride_, value, WaitPolicy{deadline, peerPid_, spin});
   }
   /// True if the peer already raised `slot` to `value`.
-  bool poll(int slot, std::uint64_t value) const { return semaphoreReached(inbound_ + slot * stride_, value); }
+  bool poll(int slot, std::uint64_t value) const {
+    return semaphoreReached(inbound_ + slot * stride_, value);
+  }
   int slots() const { return slots_; }
 
  private:

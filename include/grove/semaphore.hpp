@@ -14,7 +14,7 @@ namespace grove {
 
 /// The shared word: lives in shared memory, 16 bytes, usually alone on a cache line.
 struct SemaphoreWord {
-  std::atomic<std::uint64_t> value{0};   ///< Only ever increases (single writer).
+  std::atomic<std::uint64_t> value{0};    ///< Only ever increases (single writer).
   std::atomic<std::uint32_t> waiters{0};  ///< Sleepers on the futex; the raiser wakes them if > 0.
   std::uint32_t pad = 0;
 };
@@ -23,7 +23,7 @@ static_assert(sizeof(SemaphoreWord) == 16);
 /// How a wait behaves: when to give up, and whose death ends it early.
 struct WaitPolicy {
   std::chrono::steady_clock::time_point deadline;
-  int peerPid = 0;          ///< Process that raises the semaphore; 0 = do not check liveness.
+  int peerPid = 0;            ///< Process that raises the semaphore; 0 = do not check liveness.
   int spinIterations = 2000;  ///< Busy-wait rounds before yielding (lower it when oversubscribed).
 };
 

@@ -85,8 +85,10 @@ std::vector<RankOutcome> runRanks(int nranks, const RankBody& body, int timeoutM
     if (pid == 0) {
       std::vector<int> mine;
       for (int q = 1; q < nranks; ++q) {
-        if (r == 0) mine.push_back(writeEnds[q]);
-        else ::close(writeEnds[q]);
+        if (r == 0)
+          mine.push_back(writeEnds[q]);
+        else
+          ::close(writeEnds[q]);
         if (q != r) ::close(readEnds[q]);
       }
       childMain(r, nranks, body, mine, r > 0 ? readEnds[r] : -1);
@@ -141,8 +143,10 @@ bool allRanksPassed(const std::vector<RankOutcome>& outcomes) {
   for (const RankOutcome& o : outcomes) {
     if (o.exited && o.exitCode == 0) continue;
     ok = false;
-    if (o.exited) std::fprintf(stderr, "rank %d exited with code %d\n", o.rank, o.exitCode);
-    else std::fprintf(stderr, "rank %d died of signal %d\n", o.rank, o.signal);
+    if (o.exited)
+      std::fprintf(stderr, "rank %d exited with code %d\n", o.rank, o.exitCode);
+    else
+      std::fprintf(stderr, "rank %d died of signal %d\n", o.rank, o.signal);
   }
   return ok;
 }

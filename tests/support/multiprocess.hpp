@@ -36,5 +36,6 @@ bool allRanksPassed(const std::vector<RankOutcome>& outcomes);
 }  // namespace grove::test
 
 /// Runs body on nranks processes and asserts that every rank passed.
-#define GROVE_EXPECT_RANKS_PASS(nranks, body) \
-  EXPECT_TRUE(::grove::test::allRanksPassed(::grove::test::runRanks((nranks), (body))))
+/// Variadic so that a lambda with commas can be passed directly.
+#define GROVE_EXPECT_RANKS_PASS(nranks, ...) \
+  EXPECT_TRUE(::grove::test::allRanksPassed(::grove::test::runRanks((nranks), __VA_ARGS__)))

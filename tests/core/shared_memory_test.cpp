@@ -1,0 +1,77 @@
+// Shared segments: mapped by peers through the owner's fd, gone from the system once unmapped, and
+// never visible in /dev/shm.
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "grove/communicator.hpp"
+#include "grove/error.hpp"
+#include "grove/memory.hpp"
+#include "support/multiprocess.hpp"
+
+namespace {
+
+std::set<std::string> listDir(const char* dir) {
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir)) {
+    while (dirent* e = ::readdir(d)) names.insert(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
+int countFds() { return static_cast<int>(listDir("/proc/self/fd").size()); }
+
+}  // namespace
+
+TEST(SharedMemory, PeerMapsOwnersSegment) {
+  auto before = listDir("/dev/shm");
+  GROVE_EXPECT_RANKS_PASS(2, [](int rank, int nranks, const groveUniqueId& id) {
+    grove::Communicator comm(std::make_unique<grove::TcpBootstrap>(rank, nranks, id));
+    const int fdsBefore = countFds();
+    {
+      auto window = comm.createWindow(1 << 20, "grove-test");
+      std::memset(window->base(rank), 'a' + rank, 1 << 20);
+      comm.bootstrap().barrier();
+      const char* peer = static_cast<const char*>(window->base(1 - rank));
+      for (int i = 0; i < (1 << 20); i += 4096) EXPECT_EQ(peer[i], 'a' + (1 - rank));
+      comm.bootstrap().barrier();
+    }
+    EXPECT_EQ(countFds(), fdsBefore) << "segment fds were not closed";
+    return 0;
+  });
+  EXPECT_EQ(listDir("/dev/shm"), before) << "something was left in /dev/shm";
+}
+
+TEST(SharedMemory, MappingAClosedHandleFails) {
+  grove::SegmentHandle h;
+  {
+    grove::SharedSegment s = grove::SharedSegment::create(4096, "grove-test");
+    s.closeHandle();
+    h = s.handle();
+  }
+  try {
+    grove::SharedSegment::map(h);
+    ADD_FAILURE() << "mapped a segment whose handle was closed";
+  } catch (const grove::Error& e) {
+    EXPECT_EQ(e.code(), groveSystemError);
+  }
+}
+
+TEST(SharedMemory, RegistryFindsPointersInsideAllocations) {
+  char* p = static_cast<char*>(grove::sharedAlloc(10000));
+  ASSERT_NE(p, nullptr);
+  auto loc = grove::findShared(p + 100, 200);
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->offset, 100u);
+  EXPECT_FALSE(grove::findShared(p + 9990, 100).has_value());  // runs past the end
+  int onStack = 0;
+  EXPECT_FALSE(grove::findShared(&onStack, sizeof(onStack)).has_value());
+  EXPECT_TRUE(grove::sharedFree(p));
+  EXPECT_FALSE(grove::sharedFree(p));
+}
