@@ -23,8 +23,17 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
       std::memmove(out + r * bytes, r == me ? in + me * bytes : e.smallOf(r, seq) + me * bytes, bytes);
     return;
   }
+  // In place, a peer would read blocks this rank is overwriting: zero-copy only out of place.
+  e.describeBuffers(seq, in != out ? send : nullptr, bytes * n, nullptr, 0);
   e.agree(seq, d);
   if (in != out) std::memmove(out + me * bytes, in + me * bytes, bytes);
+  if (e.everyoneHas(seq, kSendShared)) {
+    for (int k = 1; k < n; ++k) {
+      const int r = (me + k) % n;
+      std::memcpy(out + r * bytes, e.peerSend(r, seq) + me * bytes, bytes);
+    }
+    return e.finishTogether(seq);
+  }
   const std::size_t piece = alignedPiece(e.layout().chunkBytes / n, typeSize(type));
   runStagedPipeline(
       e, seq, chunksFor(bytes, piece), allToAllRoles(e),

@@ -9,6 +9,7 @@
 #include "core/affinity.hpp"
 #include "grove/env.hpp"
 #include "grove/error.hpp"
+#include "grove/memory.hpp"
 
 namespace grove::coll {
 namespace {
@@ -125,7 +126,8 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   h->coll = static_cast<std::uint8_t>(d.coll);
   h->type = static_cast<std::uint8_t>(d.type);
   h->op = static_cast<std::uint8_t>(d.op);
-  h->flags = 0;
+  h->flags = pendingFlags_;
+  pendingFlags_ = 0;
   h->root = d.root;
   h->aux = d.aux;
   if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
@@ -158,6 +160,62 @@ void Engine::signalAll(int slot, std::uint64_t value) const {
 void Engine::waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const {
   for (int p = 0; p < nranks_; ++p)
     if (p != rank_) channels_[p].wait(slot, value, until, spin_);
+}
+
+}  // namespace grove::coll
+
+namespace grove::coll {
+
+std::uint8_t Engine::describeBuffers(std::uint64_t seq, const void* send, std::size_t sendBytes,
+                                     const void* recv, std::size_t recvBytes) {
+  auto* line = reinterpret_cast<BufferLine*>(base(rank_) + layout_.buffersOffset(seq));
+  std::uint8_t flags = 0;
+  line->pid = comm_->pid(rank_);
+  if (auto s = send ? findShared(send, sendBytes) : std::nullopt) {
+    flags |= kSendShared;
+    line->sendFd = s->segment.fd;
+    line->sendSerial = s->segment.serial;
+    line->sendOffset = s->offset;
+    line->sendSegmentBytes = s->segment.size;
+  }
+  if (auto r = recv ? findShared(recv, recvBytes) : std::nullopt) {
+    flags |= kRecvShared;
+    line->recvFd = r->segment.fd;
+    line->recvSerial = r->segment.serial;
+    line->recvOffset = r->offset;
+    line->recvSegmentBytes = r->segment.size;
+  }
+  pendingFlags_ = flags;
+  return flags;
+}
+
+bool Engine::everyoneHas(std::uint64_t seq, std::uint8_t flags) const {
+  if (flags == 0) return true;
+  for (int r = 0; r < nranks_; ++r)
+    if ((headerOf(r, seq)->flags & flags) != flags) return false;
+  return true;
+}
+
+char* Engine::peerBuffer(int r, std::uint64_t seq, bool send) {
+  const auto* line = reinterpret_cast<const BufferLine*>(base(r) + layout_.buffersOffset(seq));
+  const std::uint64_t serial = send ? line->sendSerial : line->recvSerial;
+  const std::uint64_t offset = send ? line->sendOffset : line->recvOffset;
+  auto key = std::make_pair(r, serial);
+  auto it = mapped_.find(key);
+  if (it == mapped_.end()) {
+    // Bounded cache: peers that allocate and free many buffers must not exhaust our address space.
+    if (mapped_.size() >= 256) mapped_.clear();
+    SegmentHandle h{line->pid, send ? line->sendFd : line->recvFd,
+                    send ? line->sendSegmentBytes : line->recvSegmentBytes, serial};
+    it = mapped_.emplace(key, SharedSegment::map(h)).first;
+  }
+  return static_cast<char*>(it->second.data()) + offset;
+}
+
+void Engine::finishTogether(std::uint64_t seq) {
+  constexpr std::uint64_t kFinal = (1u << 24) - 2;
+  signalAll(kSemConsumed, epoch(seq, kFinal));
+  waitAllPeers(kSemConsumed, epoch(seq, kFinal), deadline());
 }
 
 }  // namespace grove::coll

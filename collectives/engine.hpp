@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +79,18 @@ class Engine {
     waitAll(seq, d);
   }
 
+  /// Publishes where `send`/`recv` live (when they are in groveMemAlloc memory) for call `seq`; call
+  /// before post(). Returns the HeaderFlags this rank will announce.
+  std::uint8_t describeBuffers(std::uint64_t seq, const void* send, std::size_t sendBytes, const void* recv,
+                               std::size_t recvBytes);
+  /// After waitAll(): true when every rank announced all of `flags` (a decision all ranks share).
+  bool everyoneHas(std::uint64_t seq, std::uint8_t flags) const;
+  /// Rank r's send (or receive) buffer of call `seq`, mapped into this process.
+  char* peerSend(int r, std::uint64_t seq) { return peerBuffer(r, seq, true); }
+  char* peerRecv(int r, std::uint64_t seq) { return peerBuffer(r, seq, false); }
+  /// Ends a zero-copy call: returns once every rank is done touching everyone's buffers.
+  void finishTogether(std::uint64_t seq);
+
   char* base(int r) const { return static_cast<char*>(window_->base(r)); }
   const MemoryChannel& channel(int peer) const { return channels_[peer]; }
   /// Deadline for the waits of a call starting now.
@@ -97,6 +110,8 @@ class Engine {
   void waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const;
 
  private:
+  char* peerBuffer(int r, std::uint64_t seq, bool send);
+
   int rank_;
   int nranks_;
   std::unique_ptr<Communicator> comm_;
@@ -108,6 +123,8 @@ class Engine {
   std::chrono::milliseconds timeout_;
   std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
   std::mutex callMutex_;
+  std::uint8_t pendingFlags_ = 0;                                  // announced by the next post()
+  std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
 };
 
 }  // namespace grove::coll

@@ -27,7 +27,13 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
     reduce(ReduceArgs{out, nullptr, src.data(), n, recvcount, type, op, n});
     return;
   }
+  e.describeBuffers(seq, send, bytes * n, nullptr, 0);
   e.agree(seq, d);
+  if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: reduce my block straight from every input
+    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.peerSend(r, seq)) + me * bytes;
+    reduce(ReduceArgs{out, nullptr, src.data(), n, recvcount, type, op, n});
+    return e.finishTogether(seq);
+  }
   const std::size_t piece = alignedPiece(e.layout().chunkBytes / n, tb);
   runStagedPipeline(
       e, seq, chunksFor(bytes, piece), allToAllRoles(e),

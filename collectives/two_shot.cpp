@@ -56,13 +56,59 @@ Slices slicesOf(std::size_t elems, int n, std::size_t typeBytes) {
 
 }  // namespace
 
+// Zero-copy allreduce, for buffers every rank allocated with groveMemAlloc: each rank reduces its
+// slice of every chunk straight from all inputs into its output, then copies the other slices from
+// the peers' outputs. No staging copies at all.
+void zeroCopyAllReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv) {
+  const int n = e.nranks(), me = e.rank();
+  const std::size_t tb = typeSize(d.type);
+  const std::size_t chunkElems = e.layout().chunkBytes / tb;
+  const std::size_t chunks = (d.count + chunkElems - 1) / chunkElems;
+  if (chunks >= (1u << 24) - 2) throw Error(groveInvalidArgument, "message too large for the pipeline");
+  std::vector<const char*> inputs(n);
+  std::vector<char*> outputs(n);
+  for (int r = 0; r < n; ++r) {
+    inputs[r] = r == me ? static_cast<const char*>(send) : e.peerSend(r, seq);
+    outputs[r] = r == me ? static_cast<char*>(recv) : e.peerRecv(r, seq);
+  }
+  auto until = e.deadline();
+  std::vector<const void*> src(n);
+  auto reduceChunk = [&](std::size_t c) {
+    const std::size_t first = c * chunkElems;
+    Slices s = slicesOf(std::min(chunkElems, d.count - first), n, tb);
+    const std::size_t off = (first + s.begin(me)) * tb;
+    for (int r = 0; r < n; ++r) src[r] = inputs[r] + off;
+    reduce(ReduceArgs{outputs[me] + off, nullptr, src.data(), n, s.end(me) - s.begin(me), d.type, d.op, n});
+    e.signalAll(kSemReduced, epoch(seq, c));
+  };
+  auto gather = [&](std::size_t c) {
+    e.waitAllPeers(kSemReduced, epoch(seq, c), until);
+    const std::size_t first = c * chunkElems;
+    Slices s = slicesOf(std::min(chunkElems, d.count - first), n, tb);
+    for (int k = 1; k < n; ++k) {
+      const int r = (me + k) % n;
+      const std::size_t off = (first + s.begin(r)) * tb;
+      std::memcpy(outputs[me] + off, outputs[r] + off, (s.end(r) - s.begin(r)) * tb);
+    }
+  };
+  for (std::size_t c = 0; c <= chunks; ++c) {
+    if (c < chunks) reduceChunk(c);
+    if (c >= 1) gather(c - 1);
+  }
+  e.finishTogether(seq);
+}
+
 // Two-shot, pipelined over chunks that cycle through a ring of workspace slots:
 //   stage(c):  copy my input chunk (all but my slice) into my staging slot; tell peers
 //   reduce(c): my slice = my input + every peer's staged copy; write it to my output and result slot
 //   gather(c): copy every peer's reduced slice from its result slot into my output; tell peers I'm done
 // Iteration i runs stage(i), reduce(i-1), gather(i-2) so copies, reductions and waits overlap.
 void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv, int root) {
+  const std::size_t bytes = d.count * typeSize(d.type);
+  e.describeBuffers(seq, send, bytes, root < 0 ? recv : nullptr, bytes);
   e.agree(seq, d);
+  if (root < 0 && e.everyoneHas(seq, kSendShared | kRecvShared))
+    return zeroCopyAllReduce(e, seq, d, send, recv);
   const WorkspaceLayout& L = e.layout();
   const int n = e.nranks(), me = e.rank(), K = L.ringSlots;
   const std::size_t tb = typeSize(d.type);

@@ -4,7 +4,8 @@
 ///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring ]
 ///
 /// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 24
-/// bytes of inline data) followed by room for a small message (the one-shot paths copy data there).
+/// bytes of inline data), a line describing the caller's buffers when peers can map them, and room
+/// for a small message (the one-shot paths copy data there).
 /// Consecutive calls alternate parities; a rank reuses a parity only after it has seen every peer
 /// start the next call, so slots need no extra synchronization. Semaphore lines are raised by peers
 /// (one line per slot and source). The rings carry the chunks of pipelined large-message algorithms.
@@ -34,6 +35,19 @@ struct alignas(kLine) CallHeader {
 };
 static_assert(sizeof(CallHeader) == kLine);
 
+/// Header flags: which of the caller's buffers peers can map (they lie in groveMemAlloc memory).
+enum HeaderFlags : std::uint8_t { kSendShared = 1, kRecvShared = 2 };
+
+/// Second line of a call slot: where the caller's buffers are, for peers that map them (zero-copy).
+struct alignas(kLine) BufferLine {
+  std::int32_t pid;
+  std::int32_t sendFd, recvFd;
+  std::uint32_t pad;
+  std::uint64_t sendSerial, sendOffset, recvSerial, recvOffset;
+  std::uint64_t sendSegmentBytes, recvSegmentBytes;
+};
+static_assert(sizeof(BufferLine) == kLine);
+
 /// Semaphore slots of the pipelined algorithms.
 enum SemSlot : int {
   kSemStaged = 0,    ///< Peer staged chunk c (collectives).
@@ -53,9 +67,10 @@ struct WorkspaceLayout {
   std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
   int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
 
-  std::size_t slotBytes() const { return kLine + smallBytes; }
+  std::size_t slotBytes() const { return 2 * kLine + smallBytes; }
   std::size_t headerOffset(std::uint64_t seq) const { return (seq & 1) * slotBytes(); }
-  std::size_t smallOffset(std::uint64_t seq) const { return headerOffset(seq) + kLine; }
+  std::size_t buffersOffset(std::uint64_t seq) const { return headerOffset(seq) + kLine; }
+  std::size_t smallOffset(std::uint64_t seq) const { return headerOffset(seq) + 2 * kLine; }
   std::size_t semOffset() const { return 2 * slotBytes(); }
   std::size_t stagingOffset(int slot) const {
     return semOffset() + kSemSlots * nranks * kLine + static_cast<std::size_t>(slot) * chunkBytes;
