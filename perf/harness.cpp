@@ -261,7 +261,8 @@ int Runner::run() {
       if (env_.backend == Backend::kMpi) {
         std::string why;
         auto t = mpiType(type, &why);
-        auto mo = coll_.hasOp ? mpiOp(op, &why) : std::optional<MPI_Op>(MPI_OP_NULL);
+        std::optional<MPI_Op> mo = MPI_OP_NULL;
+        if (t && coll_.hasOp) mo = mpiOp(op, &why);  // name the type first when both are missing
         if (!t || !mo) {
           if (env_.rank == 0)
             std::printf("# skipped %s %s: %s\n", typeName(type), coll_.hasOp ? opName(op) : "none",
