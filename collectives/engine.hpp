@@ -120,6 +120,7 @@ class Engine {
   std::vector<MemoryChannel> channels_;
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
+  bool checkCalls_ = true;
   std::chrono::milliseconds timeout_;
   std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
   std::mutex callMutex_;
