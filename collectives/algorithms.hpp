@@ -10,11 +10,6 @@
 
 namespace grove::coll {
 
-/// Algorithm names accepted by GROVE_ALGO / -A, per collective (docs/algorithms.md).
-enum class Algo { kAuto, kOneShot, kTwoShot };
-/// Parses GROVE_ALGO for the current call ("oneshot", "twoshot", or empty/auto).
-Algo forcedAlgo();
-
 void allReduce(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
                groveRedOp_t op);
 

@@ -13,13 +13,6 @@
 
 namespace grove::coll {
 
-Algo forcedAlgo() {
-  std::string a = forcedAlgorithm();
-  if (a == "oneshot" || a == "one-shot") return Algo::kOneShot;
-  if (a == "twoshot" || a == "two-shot") return Algo::kTwoShot;
-  return Algo::kAuto;
-}
-
 void allReduce(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
                groveRedOp_t op) {
   std::lock_guard<std::mutex> lock(e.callMutex());
@@ -37,7 +30,7 @@ void allReduce(Engine& e, const void* send, void* recv, std::size_t count, grove
   }
   // One-shot pays n reads per element but only one synchronization: it wins for small messages.
   const std::size_t oneShotLimit = std::min<std::size_t>(e.layout().smallBytes, 32 * 1024);
-  Algo algo = forcedAlgo();
+  const Algo algo = e.forcedAlgo();
   bool useOneShot = algo == Algo::kOneShot   ? bytes <= e.layout().smallBytes
                     : algo == Algo::kTwoShot ? false
                                              : bytes <= oneShotLimit;

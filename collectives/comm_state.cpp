@@ -45,29 +45,36 @@ const char* lastErrorOf(CommState* state) {
   return threadError.c_str();
 }
 
-groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
-                    std::function<void(Engine&)> body) {
-  auto task = [state, body = std::move(body)]() -> groveResult_t {
-    groveResult_t broken = state->asyncError.load();
-    if (broken != groveSuccess)
-      return state->fail(
-          broken, "the communicator failed earlier and must be destroyed: " + [&] {
-            std::lock_guard<std::mutex> lock(state->errorMutex);
-            return state->lastError;
-          }());
-    try {
-      body(*state->engine);
-      return groveSuccess;
-    } catch (const Error& e) {
-      return state->fail(e.code(), e.what());
-    } catch (const std::bad_alloc&) {
-      return state->fail(groveSystemError, "out of memory");
-    } catch (const std::exception& e) {
-      return state->fail(groveInternalError, std::string("internal error: ") + e.what());
+groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
+                     void* fastArg) {
+  groveResult_t broken = state.asyncError.load(std::memory_order_relaxed);
+  if (broken != groveSuccess) {
+    std::string why;
+    {
+      std::lock_guard<std::mutex> lock(state.errorMutex);
+      why = state.lastError;
     }
-  };
-  if (stream == nullptr) return task();
-  return stream->enqueue(std::move(task));
+    return state.fail(broken, "the communicator failed earlier and must be destroyed: " + why);
+  }
+  try {
+    if (slow)
+      (*slow)(*state.engine);
+    else
+      fast(*state.engine, fastArg);
+    return groveSuccess;
+  } catch (const Error& e) {
+    return state.fail(e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    return state.fail(groveSystemError, "out of memory");
+  } catch (const std::exception& e) {
+    return state.fail(groveInternalError, std::string("internal error: ") + e.what());
+  }
+}
+
+groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
+                        std::function<void(Engine&)> body) {
+  return stream->enqueue(
+      [state, body = std::move(body)]() { return runNow(*state, &body, nullptr, nullptr); });
 }
 
 }  // namespace grove::coll

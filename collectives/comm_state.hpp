@@ -32,10 +32,25 @@ groveResult_t failNoComm(groveResult_t code, const std::string& message);
 /// Thread-local copy of the last message, valid until the next call on this thread.
 const char* lastErrorOf(CommState* state);
 
+/// Runs a call on this thread, mapping exceptions to results recorded on `state`: `slow` when given,
+/// else fast(engine, fastArg).
+groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
+                     void* fastArg);
+/// Queues `body` on `stream`; the task keeps `state` alive.
+groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
+                        std::function<void(Engine&)> body);
+
 /// Runs `body` on the caller's thread (stream == nullptr) or queues it on `stream`. Maps exceptions to
-/// results and records them on `state`.
-groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
-                    std::function<void(Engine&)> body);
+/// results and records them on `state`. The NULL-stream path makes no allocation: small calls are
+/// latency-bound.
+template <class Body>
+groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body) {
+  if (stream != nullptr)
+    return enqueueOn(state, stream, std::function<void(Engine&)>(std::forward<Body>(body)));
+  using B = std::remove_reference_t<Body>;
+  return runNow(
+      *state, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
+}
 
 }  // namespace grove::coll
 

@@ -97,6 +97,10 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   // what the check costs (docs/performance.md). Mismatched calls are then undefined.
   const char* check = std::getenv("GROVE_CHECK_CALLS");
   checkCalls_ = !(check && std::strcmp(check, "0") == 0);
+  const std::string algo = forcedAlgorithm();
+  forced_ = algo == "oneshot" || algo == "one-shot"   ? Algo::kOneShot
+            : algo == "twoshot" || algo == "two-shot" ? Algo::kTwoShot
+                                                      : Algo::kAuto;
   const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   spin_ = localRanks > cpus ? 64 : 20000;
 

@@ -45,6 +45,9 @@ struct CallDesc {
   std::uint64_t aux = 0;
 };
 
+/// Algorithm names accepted by GROVE_ALGO / -A (docs/algorithms.md).
+enum class Algo { kAuto, kOneShot, kTwoShot };
+
 class Engine {
  public:
   /// Joins the communicator (collective over all ranks) and builds the workspace.
@@ -95,6 +98,8 @@ class Engine {
   const MemoryChannel& channel(int peer) const { return channels_[peer]; }
   /// Deadline for the waits of a call starting now.
   std::chrono::steady_clock::time_point deadline() const;
+  /// GROVE_ALGO as read when the communicator was created.
+  Algo forcedAlgo() const { return forced_; }
   /// Spin rounds before yielding: short when ranks outnumber cores.
   int spin() const { return spin_; }
   /// Point-to-point chunks sent to / received from each peer so far (they number the semaphore epochs).
@@ -121,6 +126,7 @@ class Engine {
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
   bool checkCalls_ = true;
+  Algo forced_ = Algo::kAuto;
   std::chrono::milliseconds timeout_;
   std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
   std::mutex callMutex_;

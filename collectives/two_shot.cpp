@@ -26,7 +26,10 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   }
   e.waitAll(seq, d);
   if (root >= 0 && root != e.rank()) return;
-  std::vector<const void*> src(n);
+  // Small calls are latency-bound: no heap allocation for the common rank counts.
+  const void* stackSrc[16];
+  std::vector<const void*> heapSrc(n > 16 ? n : 0);
+  const void** src = n > 16 ? heapSrc.data() : stackSrc;
   for (int r = 0; r < n; ++r) {
     if (r == e.rank())
       src[r] = send;
@@ -35,7 +38,7 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     else
       src[r] = e.smallOf(r, seq);
   }
-  reduce(ReduceArgs{recv, nullptr, src.data(), n, d.count, d.type, d.op, n});
+  reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
 }
 
 namespace {
