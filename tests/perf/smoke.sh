@@ -34,6 +34,7 @@ for name in all_gather_perf reduce_scatter_perf broadcast_perf reduce_perf allto
   run "$name" -b 8 -e 64K -f 16
 done
 run reduce_scatter_perf -b 4K -e 4K -d all -o all
+run reduce_perf -b 4K -e 4K -d all -o all -r 1
 run broadcast_perf -b 4K -e 4K -r 1 -z 1
 
 [ "$failures" -eq 0 ] || { echo "$failures perf smoke run(s) failed"; exit 1; }
