@@ -45,8 +45,10 @@ class MemoryChannel {
   void get(void* dst, std::size_t srcOffset, std::size_t bytes) const {
     std::memcpy(dst, remote_ + srcOffset, bytes);
   }
-  /// Makes earlier puts visible before later signals (release fence).
-  void flush() const { std::atomic_thread_fence(std::memory_order_release); }
+  /// Completes earlier puts. For memory channels puts are plain stores and signal() is a release store,
+  /// so they are already ordered; flush() exists so algorithms read the same over a port channel, where
+  /// it waits for the proxy.
+  void flush() const {}
   /// Raises semaphore `slot` at the peer to `value`.
   void signal(int slot, std::uint64_t value) const { semaphoreRaise(outbound_ + slot * stride_, value); }
   /// Waits until the peer raised our semaphore `slot` to at least `value`.
