@@ -1,4 +1,4 @@
-// groveAllToAll: every type x per-peer count x stream, on 1..8 ranks.
+// groveAllToAll: every type x per-peer count x placement x stream, on 1..8 ranks.
 #include <gtest/gtest.h>
 
 #include "cases.hpp"
@@ -10,7 +10,7 @@ namespace {
 
 class AllToAll : public RanksTest {};
 
-TEST_P(AllToAll, EveryTypeCountAndStream) {
+TEST_P(AllToAll, EveryTypeCountAndVariant) {
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
     Ctx x{rank, nranks, comm, stream, check};
     uint64_t seed = 600;

@@ -44,7 +44,7 @@ bool runReduceScatter(const Ctx& ctx, const CaseSpec& c);
 bool runReduce(const Ctx& ctx, const CaseSpec& c);
 bool runAllGather(const Ctx& ctx, const CaseSpec& c);
 bool runBroadcast(const Ctx& ctx, const CaseSpec& c);
-/// Out-of-place only (the header defines no in-place all-to-all).
+/// In place when sendbuff == recvbuff (docs/c-api.md).
 bool runAllToAll(const Ctx& ctx, const CaseSpec& c);
 
 /// "allreduce float32 sum count=7 in-place, stream root=0"-style description.

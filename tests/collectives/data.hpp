@@ -17,7 +17,9 @@ enum class Pattern {
   /// for bit.
   kExact,
   /// Low-precision types only: values whose float32 sum is exact but not representable in the type, so
-  /// the result depends on rounding exactly once (sum, avg; prod for two ranks).
+  /// the result depends on rounding exactly once (sum, avg; prod for two ranks). For avg on every other
+  /// type: the sum data, so the average is generally not exact (float: the sum divided and rounded; integers:
+  /// truncated toward zero).
   kRounding,
 };
 

@@ -144,6 +144,7 @@ bool Checker::expect(bool cond, const std::string& what) {
 bool Checker::elements(const void* got, const void* want, size_t count, groveDataType_t t,
                        const std::string& what) {
   const size_t size = ref::typeSize(t);
+  ++comparisons_;
   if (std::memcmp(got, want, count * size) == 0) return true;
   size_t wrong = 0, first = count;
   std::ostringstream detail;

@@ -98,6 +98,8 @@ class Checker {
   bool bytes(const void* got, const void* want, size_t n, const std::string& what);
   bool guards(const Buffer& b, const std::string& what);
   int failures() const { return failures_; }
+  /// Number of element comparisons made (a guard against loops that silently check nothing).
+  int comparisons() const { return comparisons_; }
   /// 0 when nothing failed, 1 otherwise (the rank's exit code).
   int exitCode() const { return failures_ == 0 ? 0 : 1; }
 
@@ -105,6 +107,7 @@ class Checker {
   int rank_;
   int failures_ = 0;
   int printed_ = 0;
+  int comparisons_ = 0;
 };
 
 /// Placement of the buffers and the stream used by one case.

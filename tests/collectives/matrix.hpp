@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <vector>
@@ -37,7 +39,11 @@ inline int runMatrixRank(int rank, int nranks, const groveUniqueId& id, const Ma
   if (comm.init(id, nranks, rank) != groveSuccess) return 80;
   Stream stream;
   if (stream.create() != groveSuccess) return 81;
+  const auto start = std::chrono::steady_clock::now();
   body(rank, nranks, comm.get(), stream.get(), check);
+  if (rank == 0)
+    std::printf("rank 0 of %d: %d comparisons, %d failures, %.0f ms\n", nranks, check.comparisons(),
+                check.failures(), elapsedMs(start));
   if (check.failures() == 0) {
     check.result(stream.destroy(), groveSuccess, "groveStreamDestroy");
     check.result(comm.destroy(), groveSuccess, "groveCommDestroy");

@@ -1,0 +1,87 @@
+// groveSend / groveRecv outside groups: pairs, fan-out/fan-in, every type, NULL stream and a stream.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "data.hpp"
+#include "matrix.hpp"
+#include "reference.hpp"
+
+namespace grove::test {
+namespace {
+
+const std::vector<size_t> kCounts = {0, 1, 7, 1031, kMediumCount};
+
+// Sends `count` elements of a (from, to, seed) stream to peer, or receives and checks them.
+bool sendTo(groveComm_t comm, groveStream_t stream, Checker& check, int from, int to, groveDataType_t t,
+            size_t count, uint64_t seed) {
+  std::vector<unsigned char> buf(count * ref::typeSize(t));
+  data::fillBytes(from * 64 + to, 0, buf.size(), seed, buf.data());
+  const std::string what = format("send %d->%d %s count=%zu", from, to, ref::typeName(t), count);
+  const groveResult_t r = groveSend(buf.data(), count, t, to, comm, stream);
+  // On a stream the call only queues: the buffer must stay valid until the stream is synchronized.
+  return check.result(complete(r, stream), groveSuccess, what, comm);
+}
+
+bool recvFrom(groveComm_t comm, groveStream_t stream, Checker& check, int from, int to, groveDataType_t t,
+              size_t count, uint64_t seed) {
+  const size_t bytes = count * ref::typeSize(t);
+  Buffer buf(bytes);
+  const std::string what = format("recv %d->%d %s count=%zu", from, to, ref::typeName(t), count);
+  const groveResult_t r = groveRecv(buf.data(), count, t, from, comm, stream);
+  if (!check.result(complete(r, stream), groveSuccess, what, comm)) return false;
+  std::vector<unsigned char> want(bytes);
+  data::fillBytes(from * 64 + to, 0, bytes, seed, want.data());
+  check.elements(buf.data(), want.data(), count, t, what);
+  check.guards(buf, what);
+  return true;
+}
+
+class SendRecv : public RanksTest {};
+
+// Even rank r sends to r+1 and then receives from it; r+1 does the opposite.
+TEST_P(SendRecv, PairsEveryTypeAndCount) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    const int peer = rank % 2 == 0 ? rank + 1 : rank - 1;
+    if (peer >= nranks) return true;
+    uint64_t seed = 800;
+    for (groveDataType_t t : ref::kAllTypes)
+      for (size_t count : kCounts)
+        for (groveStream_t s : {static_cast<groveStream_t>(nullptr), stream}) {
+          ++seed;
+          bool ok;
+          if (rank % 2 == 0)
+            ok = sendTo(comm, s, check, rank, peer, t, count, seed) &&
+                 recvFrom(comm, s, check, peer, rank, t, count, seed);
+          else
+            ok = recvFrom(comm, s, check, peer, rank, t, count, seed) &&
+                 sendTo(comm, s, check, rank, peer, t, count, seed);
+          if (!ok) return false;
+        }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
+// Rank 0 sends to every rank in turn, then receives from every rank in turn.
+TEST_P(SendRecv, FanOutFanIn) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    for (size_t count : {size_t{3}, size_t{100003}}) {
+      for (int q = 1; q < nranks; ++q) {
+        if (rank == 0 && !sendTo(comm, nullptr, check, 0, q, groveFloat32, count, q)) return false;
+        if (rank == q && !recvFrom(comm, nullptr, check, 0, q, groveFloat32, count, q)) return false;
+      }
+      for (int q = 1; q < nranks; ++q) {
+        if (rank == q && !sendTo(comm, nullptr, check, q, 0, groveInt64, count, q)) return false;
+        if (rank == 0 && !recvFrom(comm, nullptr, check, q, 0, groveInt64, count, q)) return false;
+      }
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+INSTANTIATE_TEST_SUITE_P(, SendRecv, ::testing::Values(2, 3, 4, 5, 8), ranksName);
+
+}  // namespace
+}  // namespace grove::test
