@@ -180,8 +180,15 @@ void roundingElement(groveDataType_t t, groveRedOp_t op, int rank, size_t index,
   // Narrow magnitude windows keep every float32 partial sum of up to 8 inputs exact and finite.
   switch (t) {
     case groveFloat16:
-    case groveBfloat16:
-      return randomFinite(t, h, dst, i, 1.0, 1023.0);
+    case groveBfloat16: {
+      // Built directly (sign, exponent 0..9, any mantissa): rejection sampling would waste most draws.
+      const ref::MiniFloat& f = *ref::miniFloatOf(t);
+      const int bias = (1 << (f.expBits - 1)) - 1;
+      const uint32_t e = static_cast<uint32_t>(bias) + static_cast<uint32_t>(h % 10);
+      const uint32_t m = static_cast<uint32_t>(h >> 8) & ((1u << f.manBits) - 1);
+      const uint32_t s = static_cast<uint32_t>(h >> 40) & 1u;
+      return put<uint16_t>(dst, i, static_cast<uint16_t>((s << 15) | (e << f.manBits) | m));
+    }
     case groveFloat8e4m3:
       return randomFinite(t, h, dst, i, 1e-9, 56.0);
     default:

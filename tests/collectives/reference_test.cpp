@@ -169,5 +169,29 @@ TEST(Reference, ExactPatternIsOrderIndependent) {
   }
 }
 
+// The rounding pattern's promise: float32 partial sums are exact (so the single rounding is the only
+// one), yet many final sums are not representable in the type (so the test can tell the difference).
+TEST(Reference, RoundingPatternSumsAreExactInFloat32) {
+  for (groveDataType_t t : {groveFloat16, groveBfloat16, groveFloat8e4m3, groveFloat8e5m2}) {
+    const size_t count = 4000, size = typeSize(t);
+    const int n = 8;
+    std::vector<std::vector<unsigned char>> in(n, std::vector<unsigned char>(count * size));
+    for (int r = 0; r < n; ++r)
+      data::fillReduceInput(t, groveSum, data::Pattern::kRounding, r, n, 0, count, 9, in[r].data());
+    size_t inexact = 0;
+    for (size_t i = 0; i < count; ++i) {
+      float f = 0;
+      double d = 0;
+      for (int r = 0; r < n; ++r) {
+        f += static_cast<float>(elementAsDouble(t, in[r].data(), i));
+        d += elementAsDouble(t, in[r].data(), i);
+      }
+      ASSERT_EQ(static_cast<double>(f), d) << typeName(t) << " element " << i;
+      if (decode(*miniFloatOf(t), encode(*miniFloatOf(t), f)) != f) ++inexact;
+    }
+    EXPECT_GT(inexact, count / 4) << typeName(t);
+  }
+}
+
 }  // namespace
 }  // namespace grove::test::ref
