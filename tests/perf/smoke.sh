@@ -16,8 +16,8 @@ run() {
   out=$(timeout 60 "$mpirun" --oversubscribe -np 2 "$bindir/$name" -B "$backend" -n 3 -w 1 -c 1 "$@" 2>&1)
   rc=$?
   local rows bad
-  rows=$(printf '%s\n' "$out" | awk '!/^#/ && NF == 13' | wc -l)
-  bad=$(printf '%s\n' "$out" | awk '!/^#/ && NF == 13 && ($9 != "0" || $13 != "0")' | wc -l)
+  rows=$(printf '%s\n' "$out" | awk 'NF == 13 && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/' | wc -l)
+  bad=$(printf '%s\n' "$out" | awk 'NF == 13 && $1 ~ /^[0-9]+$/ && ($9 != "0" || $13 != "0")' | wc -l)
   if [ "$rc" -ne 0 ] || [ "$rows" -eq 0 ] || [ "$bad" -ne 0 ] ||
     ! printf '%s\n' "$out" | grep -q '^# Out of bounds values : 0 OK$'; then
     echo "FAIL: $name $* (-B $backend): exit $rc, $rows rows, $bad with wrong elements"
