@@ -16,6 +16,9 @@ namespace grove::sched {
 
 /// Exact bandwidth in GB/s. Decimal figures such as 12.5 are represented exactly; no floating point
 /// decides anything in the solver.
+/// Pitfall: never write `r == 0` or `r != 0` with a plain integer. Under C++20 Boost 1.74's mixed
+/// rational/integer operator== rewrites into itself and recurses until the stack overflows; compare with
+/// `Rational(0)` or test `r.numerator()` instead (<, <=, >, >= with integers are fine).
 using Rational = boost::rational<std::int64_t>;
 
 /// Raised for invalid models and malformed input; `line` is the 1-based input line, 0 when unknown.
