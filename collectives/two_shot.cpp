@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/reduce_kernels.hpp"
 #include "grove/error.hpp"
@@ -123,6 +124,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   auto until = e.deadline();
   std::vector<const void*> src(n);
 
+  const bool streaming = useStreamingStores(d.count * tb);
   auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
   auto stage = [&](std::size_t c) {
     // Slot reuse: every peer must have read my staging and result slots of chunk c-K.
@@ -157,8 +159,10 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
       int r = (me + k) % n;  // start with the next rank so peers do not all read the same one
       const std::size_t len = (s.end(r) - s.begin(r)) * tb;
       if (len == 0) continue;
-      std::memcpy(out + (c * chunkElems + s.begin(r)) * tb,
-                  e.base(r) + L.resultOffset(static_cast<int>(c % K)) + s.begin(r) * tb, len);
+      char* dst = out + (c * chunkElems + s.begin(r)) * tb;
+      const char* from = e.base(r) + L.resultOffset(static_cast<int>(c % K)) + s.begin(r) * tb;
+      if (streaming) streamCopy(dst, from, len);
+      else std::memcpy(dst, from, len);
     }
     e.signalAll(kSemConsumed, epoch(seq, c));
   };

@@ -1,0 +1,18 @@
+/// @file copy_kernels.hpp
+/// Copies for the large-message paths.
+#pragma once
+
+#include <cstddef>
+
+namespace grove::coll {
+
+/// memcpy with non-temporal stores (where the CPU has them): the destination is not read first and not
+/// kept in cache. Worth it for outputs larger than the caches, which the caller will not read soon;
+/// falls back to memcpy for small or unaligned-tail parts.
+void streamCopy(void* dst, const void* src, std::size_t bytes);
+
+/// True when large outputs should be written with streamCopy (GROVE_STREAM_STORES=0/1 overrides the
+/// automatic choice, which streams messages of `bytes` at least 32 MiB).
+bool useStreamingStores(std::size_t bytes);
+
+}  // namespace grove::coll
