@@ -75,7 +75,7 @@ int runCheck(const std::string& planPath, const std::string& topoPath) {
 struct Options {
   std::string topology, collective = "allgather", treesPerRoot = "auto", format = "plan", output;
   std::string algorithm = "forestcoll";
-  bool summary = false, bound = false;
+  bool summary = false, bound = false, stats = false;
 };
 
 int runSolve(const Options& o) {
@@ -115,6 +115,14 @@ int runSolve(const Options& o) {
     schedule = std::move(r.schedule);
     optimal = r.optimalAlgbw;
     achieved = r.scheduleAlgbw;
+    if (o.stats)
+      std::fprintf(stderr,
+                   "grove-schedule: optimum %.3f s, tree rate %.3f s, switch removal %.3f s (%lld max-flows, "
+                   "%lld splits), packing %.3f s (%lld max-flows, %lld groups), paths %.3f s\n",
+                   r.phaseSeconds[0], r.phaseSeconds[1], r.phaseSeconds[2],
+                   static_cast<long long>(r.split.maxflows), static_cast<long long>(r.split.splits),
+                   r.phaseSeconds[3], static_cast<long long>(r.pack.maxflows),
+                   static_cast<long long>(r.pack.groups), r.phaseSeconds[4]);
   } else if (o.algorithm == "ring" || o.algorithm == "double-binary-tree") {
     schedule = o.algorithm == "ring" ? ringSchedule(topo, coll) : doubleBinaryTreeSchedule(topo, coll);
     optimal = optimalAlgbw(topo, coll);
@@ -168,6 +176,7 @@ int main(int argc, char** argv) {
   app.add_option("--output,-o", o.output, "Output file (default: stdout)");
   app.add_flag("--summary", o.summary, "Print a one-line JSON summary");
   app.add_flag("--bound", o.bound, "Print the optimal algbw only");
+  app.add_flag("--stats", o.stats, "Print solver phase times and max-flow counts on stderr");
   app.add_option("--algorithm", o.algorithm, "forestcoll | ring | double-binary-tree (baselines)")
       ->capture_default_str();
   std::string planPath;

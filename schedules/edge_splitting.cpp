@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "maxflow.hpp"
@@ -107,21 +108,23 @@ class Splitter {
       ranksAlreadyOut = someRankOutside(side_);
     }
     if (ranksAlreadyOut) return f - demand_;
-    // Every minimum cut keeps all ranks inside: force each rank out in turn, warm-starting from the
-    // unconstrained flow (forcing only adds capacity, so that flow stays valid).
+    // Every minimum cut keeps all ranks inside, so the answer is min over ranks v of the cut with v forced
+    // out. As in Hao and Orlin's algorithm, after v is done it joins the source side: a later rank only
+    // needs the sets that keep v inside, the others were covered by v's own cut. The flow carries over
+    // (v's intake becomes harmless excess at a source), so each step only tops it up.
     std::int64_t best = want;
-    net_.saveFlow(saved_);
+    int m = net_.mark();
     for (int v : g_.ranks) {
       if (std::find(skip.begin(), skip.end(), v) != skip.end()) continue;
-      int m = net_.mark();
-      net_.addArc(v, forceTo, FlowNetwork::kInfinite);
-      net_.restoreFlow(saved_);
+      int force = net_.addArc(v, forceTo, FlowNetwork::kInfinite);
       ++stats_.maxflows;
       std::int64_t fv = net_.augment(source_, sink, demand_ + best);
-      net_.rollback(m);
       best = std::min(best, fv - demand_);
       if (best <= 0) break;
+      net_.dropArc(force);
+      net_.addArc(source_, v, FlowNetwork::kInfinite);
     }
+    net_.rollback(m);
     return best;
   }
 
@@ -184,7 +187,23 @@ class Splitter {
     }
   }
 
+  // A switch between exactly two neighbours a and b with c(a,w) = c(w,b) (so also c(b,w) = c(w,a)) is a
+  // pair of series links: replacing a->w->b and b->w->a by direct arcs keeps every cut. For a set X
+  // without w, the new d+(X) equals the old d+(X + w), so no max-flow is needed.
+  bool splitSeries(int w) {
+    std::set<int> nb;
+    for (auto& [x, c] : in_[w]) nb.insert(x);
+    for (auto& [x, c] : out_[w]) nb.insert(x);
+    if (nb.size() != 2) return false;
+    int a = *nb.begin(), b = *nb.rbegin();
+    if (cap(a, w) != cap(w, b) || cap(b, w) != cap(w, a)) return false;
+    if (cap(a, w) > 0) apply(a, w, b, cap(a, w));
+    if (cap(b, w) > 0) apply(b, w, a, cap(b, w));
+    return true;
+  }
+
   void splitSwitch(int w) {
+    if (splitSeries(w)) return;
     // Two passes: first spread each in-arc evenly over the out-arcs (so a crossbar becomes an
     // all-to-all rather than a matching), then split whatever is left greedily.
     for (int pass = 0; pass < 2; ++pass) {
@@ -231,7 +250,6 @@ class Splitter {
   std::unordered_map<std::uint64_t, int> arcId_;
   FlowNetwork net_;
   std::vector<char> side_;
-  std::vector<std::int64_t> saved_;
 };
 
 }  // namespace

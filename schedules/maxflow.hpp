@@ -34,6 +34,13 @@ class FlowNetwork {
   void setCapacity(int arc, std::int64_t cap) { cap_[arc] = cap; }
   std::int64_t capacity(int arc) const { return cap_[arc]; }
   std::int64_t flowOn(int arc) const { return flow_[arc]; }
+  /// Sets the capacity and the flow of `arc` to zero. Its tail keeps the excess; callers do this only when
+  /// the tail becomes part of the source side (see edge_splitting.cpp).
+  void dropArc(int arc) {
+    cap_[arc] = 0;
+    flow_[arc] = 0;
+    flow_[arc ^ 1] = 0;
+  }
   /// Sets the flow on every arc to zero.
   void clearFlow();
   /// Augments the current flow from `s` to `t` until it reaches `limit` or is maximum; returns the total

@@ -89,12 +89,30 @@ struct AllGatherTrees {
   Fraction achievedByRate;  // N * k * tree rate, what the capacities promise
 };
 
-AllGatherTrees allGatherTrees(const Topology& topo, const SolveOptions& opt, SplitStats& split,
-                              PackStats& pack) {
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(double* out) : out_(out), last_(std::chrono::steady_clock::now()) {}
+  void lap(int phase) {
+    auto now = std::chrono::steady_clock::now();
+    out_[phase] += std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+  }
+
+ private:
+  double* out_;
+  std::chrono::steady_clock::time_point last_;
+};
+
+AllGatherTrees allGatherTrees(const Topology& topo, const SolveOptions& opt, SolveResult& res) {
+  SplitStats& split = res.split;
+  PackStats& pack = res.pack;
+  PhaseTimer timer(res.phaseSeconds);
   ScaledGraph g = scaleTopology(topo, opt.limits);
   Ratio x = optimalRate(g, opt.progress);
+  timer.lap(0);
   TreeRate rate = opt.treesPerRoot == 0 ? autoTreeRate(g, x, opt.limits)
                                         : fixedTreeRate(g, x, opt.treesPerRoot, opt.progress);
+  timer.lap(1);
   if (rate.treesPerRoot * g.rankCount() > opt.limits.maxTotalTrees)
     throw SolverError("too many trees: " + std::to_string(rate.treesPerRoot) + " per root * " +
                       std::to_string(g.rankCount()) + " ranks exceeds the limit of " +
@@ -102,10 +120,13 @@ AllGatherTrees allGatherTrees(const Topology& topo, const SolveOptions& opt, Spl
   std::vector<std::int64_t> caps(g.arcs.size());
   for (std::size_t i = 0; i < g.arcs.size(); ++i) caps[i] = rate.treeCapacity(g.arcs[i].cap);
   std::vector<LogicalArc> arcs = splitOffSwitches(g, caps, rate.treesPerRoot, &split, opt.progress);
+  timer.lap(2);
   std::vector<TreeGroup> groups =
       packArborescences(arcs, g.ranks, g.nodes, rate.treesPerRoot, &pack, opt.progress);
+  timer.lap(3);
   AllGatherTrees out;
   out.trees = mapToPaths(arcs, groups, rate.treesPerRoot);
+  timer.lap(4);
   out.k = rate.treesPerRoot;
   out.optimal = algbwOf(g, x);
   out.achievedByRate = Fraction(static_cast<Fraction::Int>(rate.rateNum) * rate.treesPerRoot * g.rankCount(),
@@ -143,13 +164,14 @@ SolveResult solveSchedule(const Topology& topo, const SolveOptions& opt) {
   s.ranks = topo.computeNodes();
   // Reduce-scatter runs the trees backwards, so its trees are allgather trees of the reversed graph.
   bool reverse = opt.collective == Collective::kReduceScatter;
-  AllGatherTrees ag = reverse ? allGatherTrees(reversedTopology(topo), opt, res.split, res.pack)
-                              : allGatherTrees(topo, opt, res.split, res.pack);
+  AllGatherTrees ag =
+      reverse ? allGatherTrees(reversedTopology(topo), opt, res) : allGatherTrees(topo, opt, res);
   s.trees = std::move(ag.trees);
   s.treesPerRoot = ag.k;
   res.optimalAlgbw =
       opt.collective == Collective::kAllReduce ? optimalAlgbw(topo, opt.collective, opt.limits) : ag.optimal;
   res.scheduleAlgbw = scheduleAlgbw(topo, s);
+  res.treeRateAlgbw = ag.achievedByRate;
   Fraction promised = ag.achievedByRate;
   if (opt.collective == Collective::kAllReduce) promised = Fraction(0);  // checked per phase below
   if (res.scheduleAlgbw < promised)

@@ -24,9 +24,12 @@ struct SolveResult {
   Schedule schedule;
   Fraction optimalAlgbw;   ///< GB/s, the cut bound (for allreduce: reduce-scatter + allgather bounds)
   Fraction scheduleAlgbw;  ///< GB/s, the schedule under the cost model
+  Fraction treeRateAlgbw;  ///< GB/s, ranks * k * tree rate: what the tree capacities guarantee
   SplitStats split;
   PackStats pack;
   double seconds = 0;
+  /// Wall time of each phase: optimum, tree rate, switch removal, packing, path mapping.
+  double phaseSeconds[5] = {0, 0, 0, 0, 0};
 };
 
 /// Optimal algbw (GB/s) of `collective` on `topo`, exact. Throws SolverError / TopologyError.
