@@ -17,8 +17,11 @@
 namespace grove::perf {
 namespace {
 
-// A check iteration number no -c run reaches: the timed runs get their own data.
-constexpr uint64_t kTimingIter = uint64_t{1} << 40;
+// The generator's iteration argument: the row's sequence number in the upper bits and the check
+// iteration below, so data differ between rows and placements as well as between check iterations.
+// The timed runs use an iteration no check reaches.
+constexpr uint64_t kTimingIter = ~uint64_t{0};
+constexpr int kIterBits = 24;
 
 class Runner {
  public:
@@ -56,6 +59,7 @@ class Runner {
   char* recvBuf_ = nullptr;
   void* sendHandle_ = nullptr;
   void* recvHandle_ = nullptr;
+  uint64_t measureSeq_ = 0;  // measure() calls so far
 };
 
 void Runner::fail(const char* what, groveResult_t r) {
@@ -173,6 +177,7 @@ Measurement Runner::measure(const Layout& l, groveDataType_t type, groveRedOp_t 
   call.mpiOp = mpiOp_;
   call.result = call.recv;
   Generator gen(type, coll_.hasOp ? op : groveSum, coll_.hasOp, env_.nranks);
+  ++measureSeq_;
 
   fillBuffers(call, l, gen, kTimingIter);
   for (int i = 0; i < o_.warmup; ++i) issue(call);
@@ -207,10 +212,11 @@ Measurement Runner::measure(const Layout& l, groveDataType_t type, groveRedOp_t 
     long long wrong = 0;
     for (int k = 0; k < o_.check; ++k) {
       call.result = call.recv;
-      fillBuffers(call, l, gen, static_cast<uint64_t>(k));
+      uint64_t iter = (measureSeq_ << kIterBits) + static_cast<uint64_t>(k);
+      fillBuffers(call, l, gen, iter);
       issue(call);
       synchronize();
-      wrong += static_cast<long long>(countWrong(gen, static_cast<uint64_t>(k), call.result, blocks));
+      wrong += static_cast<long long>(countWrong(gen, iter, call.result, blocks));
     }
     MPI_Allreduce(MPI_IN_PLACE, &wrong, 1, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
     m.wrong = wrong;

@@ -107,7 +107,7 @@ bool parseOptions(int argc, char** argv, Options* o, std::string* error) {
         ok = parseInt(optarg, 0, 1 << 30, &o->warmup);
         break;
       case 'c':
-        ok = parseInt(optarg, 0, 1 << 20, &o->check);
+        ok = parseInt(optarg, 0, 1 << 20, &o->check);  // below 2^kIterBits (harness.cpp)
         break;
       case 'd':
         o->types = parseTypes(arg);
