@@ -1,0 +1,151 @@
+// Streams: queued operations run in order; the call returns at once so the caller computes while the
+// collective is in flight; groveStreamQuery reports groveInProgress then groveSuccess; errors come back
+// from groveStreamSynchronize once; groveStreamDestroy waits for queued work.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "matrix.hpp"
+
+namespace grove::test {
+namespace {
+
+class Streams : public ::testing::TestWithParam<int> {};
+
+// A chain where each step reads the previous step's output: any reordering reads a poisoned buffer.
+TEST_P(Streams, QueuedOperationsRunInOrder) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    const size_t count = 10007;
+    const int steps = 12;
+    std::vector<std::vector<int64_t>> b(steps + 1, std::vector<int64_t>(count * nranks, -1));
+    std::fill_n(b[0].begin(), count * nranks, rank + 1);
+    std::vector<int64_t> want(steps + 1);
+    want[0] = rank + 1;
+    for (int k = 0; k < steps; ++k) {
+      groveResult_t r;
+      switch (k % 3) {
+        case 0:  // every rank holds the same value afterwards: n * previous (or the sum of ranks)
+          r = groveAllReduce(b[k].data(), b[k + 1].data(), count * nranks, groveInt64, groveSum, comm,
+                             stream);
+          want[k + 1] = k == 0 ? nranks * (nranks + 1) / 2 : nranks * want[k];
+          break;
+        case 1:
+          r = groveBroadcast(b[k].data(), b[k + 1].data(), count * nranks, groveInt64, k % nranks, comm,
+                             stream);
+          want[k + 1] = want[k];
+          break;
+        default:
+          r = groveAllToAll(b[k].data(), b[k + 1].data(), count, groveInt64, comm, stream);
+          want[k + 1] = want[k];
+          break;
+      }
+      if (!check.result(r, groveSuccess, format("queueing step %d", k), comm)) return false;
+    }
+    if (!check.result(groveStreamSynchronize(stream), groveSuccess, "synchronize", comm)) return false;
+    for (int k = 1; k <= steps; ++k) {
+      const std::vector<int64_t> w(count * nranks, want[k]);
+      check.elements(b[k].data(), w.data(), w.size(), groveInt64, format("step %d", k - 1));
+    }
+    // Many small operations queued back to back, one synchronize.
+    std::vector<std::vector<int32_t>> small(200, std::vector<int32_t>(3));
+    for (size_t i = 0; i < small.size(); ++i) {
+      small[i] = {rank, static_cast<int32_t>(i), 1};
+      check.result(groveAllReduce(small[i].data(), small[i].data(), 3, groveInt32, groveMax, comm, stream),
+                   groveSuccess, "queue small allreduce", comm);
+    }
+    check.result(groveStreamSynchronize(stream), groveSuccess, "synchronize small", comm);
+    for (size_t i = 0; i < small.size(); ++i)
+      check.expect(small[i][0] == nranks - 1 && small[i][1] == static_cast<int32_t>(i) && small[i][2] == 1,
+                   format("small allreduce %zu wrong", i));
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+// groveStreamDestroy without a synchronize still completes the queued work.
+TEST_P(Streams, DestroyWaitsForQueuedWork) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    std::vector<float> buf(1 << 20, static_cast<float>(rank));
+    Stream s;
+    if (s.create() != groveSuccess) return false;
+    check.result(groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm, s.get()),
+                 groveSuccess, "queue", comm);
+    check.result(s.destroy(), groveSuccess, "groveStreamDestroy");
+    const float want = static_cast<float>(nranks * (nranks - 1) / 2);
+    check.expect(buf.front() == want && buf.back() == want,
+                 "allreduce not complete after groveStreamDestroy");
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 60000);
+}
+
+// A disagreement found while a queued call runs comes back from synchronize, once; the communicator and
+// the stream keep working.
+TEST_P(Streams, ErrorReportedOnceBySynchronize) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    if (nranks < 2) return true;  // nobody to disagree with
+    std::vector<float> buf(2000, 1.0f);
+    const size_t count = rank == 0 ? 1000 : 999;
+    const groveResult_t q =
+        groveAllReduce(buf.data(), buf.data(), count, groveFloat32, groveSum, comm, stream);
+    const groveResult_t s = q == groveSuccess ? groveStreamSynchronize(stream) : q;
+    check.result(s, groveInvalidUsage, "mismatched count on a stream", comm);
+    check.result(groveStreamSynchronize(stream), groveSuccess, "second synchronize (error should be cleared)",
+                 comm);
+    check.result(groveStreamQuery(stream), groveSuccess, "query after the error", comm);
+    std::fill(buf.begin(), buf.end(), 1.0f);
+    check.result(
+        complete(groveAllReduce(buf.data(), buf.data(), 1000, groveFloat32, groveSum, comm, stream), stream),
+        groveSuccess, "allreduce on the stream afterwards", comm);
+    check.expect(buf[999] == static_cast<float>(nranks) && buf[1000] == 1.0f, "allreduce afterwards wrong");
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 60000);
+}
+
+INSTANTIATE_TEST_SUITE_P(, Streams, ::testing::Values(1, 2, 3, 8), ranksName);
+
+// Rank 1 joins a large allreduce only after 300 ms, so rank 0's queued call cannot be finished early:
+// the call must return at once, Query must say in progress, and rank 0 computes meanwhile.
+TEST(StreamOverlap, CallerComputesWhileAllreduceInFlight) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    const size_t count = 4 << 20;
+    std::vector<float> buf(count, static_cast<float>(rank + 1));
+    if (rank == 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      check.result(groveAllReduce(buf.data(), buf.data(), count, groveFloat32, groveSum, comm, nullptr),
+                   groveSuccess, "allreduce (late rank)", comm);
+    } else {
+      check.result(groveStreamQuery(stream), groveSuccess, "query on an idle stream", comm);
+      const auto start = std::chrono::steady_clock::now();
+      check.result(groveAllReduce(buf.data(), buf.data(), count, groveFloat32, groveSum, comm, stream),
+                   groveSuccess, "queue allreduce", comm);
+      const double queueMs = elapsedMs(start);
+      check.expect(queueMs < 100, format("queueing took %.0f ms: the call did not return at once", queueMs));
+      check.result(groveStreamQuery(stream), groveInProgress, "query right after queueing", comm);
+      // Compute while the allreduce waits for rank 1, polling the stream.
+      double acc = 0;
+      int polls = 0, inProgress = 0;
+      while (elapsedMs(start) < 150) {
+        for (int i = 1; i < 20000; ++i) acc += std::sqrt(static_cast<double>(i));
+        const groveResult_t q = groveStreamQuery(stream);
+        check.expect(q == groveInProgress || q == groveSuccess, format("query returned %d", q));
+        ++polls;
+        inProgress += q == groveInProgress;
+      }
+      check.expect(acc > 0 && inProgress == polls,
+                   format("%d of %d polls in progress before rank 1 joined", inProgress, polls));
+      check.result(groveStreamSynchronize(stream), groveSuccess, "synchronize", comm);
+      check.result(groveStreamQuery(stream), groveSuccess, "query after synchronize", comm);
+    }
+    const float want = static_cast<float>(nranks * (nranks + 1) / 2);
+    check.expect(buf.front() == want && buf.back() == want, "allreduce result wrong");
+    return true;
+  };
+  GROVE_MATRIX_RUN(2, body, 60000);
+}
+
+}  // namespace
+}  // namespace grove::test
