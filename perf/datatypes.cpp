@@ -1,7 +1,6 @@
 #include "datatypes.hpp"
 
 #include <cmath>
-#include <cstring>
 
 namespace grove::perf {
 namespace {
@@ -169,39 +168,6 @@ std::optional<MPI_Op> mpiOp(groveRedOp_t op, std::string* why) {
     default:
       *why = std::string("MPI has no ") + opName(op) + " reduction";
       return std::nullopt;
-  }
-}
-
-double loadAsDouble(groveDataType_t t, const void* buf, size_t i) {
-  return withType(t, [&](auto tag) {
-    using S = typename decltype(tag)::Storage;
-    S v;
-    std::memcpy(&v, static_cast<const char*>(buf) + i * sizeof(S), sizeof(S));
-    return decltype(tag)::load(v);
-  });
-}
-
-void storeFromDouble(groveDataType_t t, void* buf, size_t i, double v) {
-  withType(t, [&](auto tag) {
-    auto s = decltype(tag)::store(v);
-    std::memcpy(static_cast<char*>(buf) + i * sizeof(s), &s, sizeof(s));
-  });
-}
-
-double roundToType(groveDataType_t t, double v) {
-  switch (t) {
-    case groveFloat16:
-      return decodeHalf(encodeHalf(v));
-    case groveBfloat16:
-      return decodeBfloat16(encodeBfloat16(v));
-    case groveFloat32:
-      return static_cast<float>(v);
-    case groveFloat8e4m3:
-      return decodeFp8e4m3(encodeFp8e4m3(v));
-    case groveFloat8e5m2:
-      return decodeFp8e5m2(encodeFp8e5m2(v));
-    default:
-      return v;
   }
 }
 

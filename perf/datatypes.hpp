@@ -39,13 +39,6 @@ std::vector<groveRedOp_t> parseOps(const std::string& s);
 std::optional<MPI_Datatype> mpiType(groveDataType_t t, std::string* why);
 std::optional<MPI_Op> mpiOp(groveRedOp_t op, std::string* why);
 
-/// Reads element i of a buffer of type t as a double (exact for every value the harness generates).
-double loadAsDouble(groveDataType_t t, const void* buf, size_t i);
-/// Writes v, rounded once to nearest-even into type t (integers: v must already be integral and in range).
-void storeFromDouble(groveDataType_t t, void* buf, size_t i, double v);
-/// Rounds v to the nearest value representable in floating type t (identity for float64).
-double roundToType(groveDataType_t t, double v);
-
 /// Bit-level codecs for the narrow float formats, exposed for unit checks.
 uint16_t encodeHalf(double v);
 double decodeHalf(uint16_t bits);
