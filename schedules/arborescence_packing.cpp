@@ -14,6 +14,7 @@ struct Group {
   std::vector<int> reached;  // rank indices in R
   std::vector<char> inTree;  // per rank index
   int aux = -1;              // flow node standing for R while the group waits with a partial tree
+  int hubArc = -1;           // hub -> aux
   bool finished = false;
 };
 
@@ -36,6 +37,9 @@ class Packer {
       netArc_.push_back(net_.addArc(x, y, arcs[a].cap));
       out_[x].push_back(static_cast<int>(a));
     }
+    hub_ = net_.addNode();
+    singletonArc_.resize(static_cast<std::size_t>(n_));
+    for (int r = 0; r < n_; ++r) singletonArc_[r] = net_.addArc(hub_, r, k);
     singletonCount_.assign(static_cast<std::size_t>(n_), 0);
     for (int r = 0; r < n_; ++r) {
       Group g;
@@ -70,12 +74,12 @@ class Packer {
   // How many of group `gi`'s trees may take arc a (x -> y), at most `want`: the other trees must
   // still fit, i.e. every set T holding y but not x keeps in-capacity >= the trees not yet in T.
   std::int64_t safeAmount(int gi, int x, int y, std::int64_t want) {
-    int m = net_.mark();
+    // The hub stands for all other waiting trees: hub -> root (their count) for trees that are still just
+    // their root, hub -> aux -> R for partial ones. One arc x -> hub with the total replaces an arc per
+    // group: a cut pays min(total, trees touching the sink side) = trees touching the sink side.
     std::int64_t others = waiting_ - groups_[gi].count;
-    for (int r = 0; r < n_; ++r)
-      if (singletonCount_[r] > 0 && r != x) net_.addArc(x, r, singletonCount_[r]);
-    for (int j : partial_)
-      if (j != gi) net_.addArc(x, groups_[j].aux, groups_[j].count);
+    int m = net_.mark();
+    net_.addArc(x, hub_, others);
     net_.clearFlow();
     ++stats_.maxflows;
     std::int64_t f = net_.augment(x, y, others + want);
@@ -87,12 +91,18 @@ class Packer {
     Group& g = groups_[gi];
     g.aux = net_.addNode();
     for (int z : g.reached) net_.addArc(g.aux, z, FlowNetwork::kInfinite);
-    partial_.push_back(gi);
+    g.hubArc = net_.addArc(hub_, g.aux, g.count);
   }
 
   void grow(int gi) {
-    if (groups_[gi].reached.size() == 1) singletonCount_[groups_[gi].root] -= groups_[gi].count;
-    std::erase(partial_, gi);
+    // The growing group is not one of the "other" trees of its own checks.
+    if (groups_[gi].hubArc >= 0) {
+      net_.setCapacity(groups_[gi].hubArc, 0);
+    } else {
+      int r = groups_[gi].root;
+      singletonCount_[r] -= groups_[gi].count;
+      net_.setCapacity(singletonArc_[r], singletonCount_[r]);
+    }
     for (std::size_t qi = 0; qi < groups_[gi].reached.size() && groups_[gi].reached.size() < std::size_t(n_);
          ++qi) {
       int x = groups_[gi].reached[qi];
@@ -140,8 +150,9 @@ class Packer {
   std::vector<Group> groups_;
   std::deque<int> queue_;
   std::vector<std::int64_t> singletonCount_;  // trees per root still waiting with only their root
-  std::vector<int> partial_;                  // waiting groups with a partial tree (have an aux node)
-  std::int64_t waiting_ = 0;                  // trees not finished
+  std::vector<int> singletonArc_;             // hub -> root
+  int hub_ = -1;
+  std::int64_t waiting_ = 0;  // trees not finished
   FlowNetwork net_;
 };
 

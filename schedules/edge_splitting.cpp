@@ -202,8 +202,74 @@ class Splitter {
     return true;
   }
 
+  // Whole-switch splitting for switches whose in-capacity is below what the pairwise test needs (a big
+  // leaf switch): every pairwise danger test would then sweep all ranks. Instead propose a balanced
+  // complete splitting (unit j of in-neighbour i goes to the out-neighbour j places further round) and
+  // verify it with one rooted max-flow per rank on the graph with w replaced. Returns false (changing
+  // nothing) when the proposal fails; the pairwise method then takes over.
+  bool splitWhole(int w) {
+    std::vector<std::pair<int, std::int64_t>> ins(in_[w].begin(), in_[w].end()),
+        outs(out_[w].begin(), out_[w].end());
+    std::int64_t total = 0, totalOut = 0;
+    for (auto& [u, c] : ins) total += c;
+    for (auto& [t, c] : outs) totalOut += c;
+    if (total != totalOut || ins.size() < 3) return false;
+    // Unit m of in-neighbour i goes to out-neighbour i + 1 + m * stride (cyclically, skipping full ones and
+    // i itself): with equal capacities every round m is a permutation, so the out-capacities balance and
+    // each sender spreads over targets far apart instead of forming a ring.
+    std::vector<std::int64_t> room;
+    for (auto& [t, c] : outs) room.push_back(c);
+    const std::size_t nOut = outs.size();
+    std::int64_t rounds = 0;
+    for (auto& [u, c] : ins) rounds = std::max(rounds, c);
+    std::map<std::pair<int, int>, std::int64_t> gamma;
+    for (std::int64_t m = 0; m < rounds; ++m)
+      for (std::size_t i = 0; i < ins.size(); ++i) {
+        if (ins[i].second <= m) continue;
+        std::size_t stride = std::max<std::size_t>(1, nOut / static_cast<std::size_t>(ins[i].second));
+        std::size_t start = (i + 1 + static_cast<std::size_t>(m) * stride) % nOut, j = 0;
+        for (; j < nOut; ++j) {
+          std::size_t t = (start + j) % nOut;
+          if (room[t] > 0 && outs[t].first != ins[i].first) {
+            --room[t];
+            ++gamma[{ins[i].first, outs[t].first}];
+            break;
+          }
+        }
+        if (j == nOut) return false;
+      }
+    // Verify on the network: w's arcs off, the proposed direct arcs on.
+    std::vector<std::pair<int, std::int64_t>> saved;
+    for (auto& [u, c] : ins) saved.emplace_back(arcId_.at(key(u, w)), c);
+    for (auto& [t, c] : outs) saved.emplace_back(arcId_.at(key(w, t)), c);
+    for (auto& [arc, c] : saved) net_.setCapacity(arc, 0);
+    int m = net_.mark();
+    for (auto& [ut, c] : gamma) net_.addArc(ut.first, ut.second, c);
+    bool ok = true;
+    for (int v : g_.ranks) {
+      net_.clearFlow();
+      ++stats_.maxflows;
+      if (net_.augment(source_, v, demand_) < demand_) {
+        ok = false;
+        break;
+      }
+    }
+    net_.rollback(m);
+    for (auto& [arc, c] : saved) net_.setCapacity(arc, c);
+    if (!ok) return false;
+    for (auto& [ut, c] : gamma) apply(ut.first, w, ut.second, c);
+    return true;
+  }
+
   void splitSwitch(int w) {
     if (splitSeries(w)) return;
+    // Pairwise splitting costs about two max-flows per (u, t) pair tried, and every pair sweeps all ranks
+    // when w's in-capacity is below the demand; the whole-switch proposal costs one max-flow per rank.
+    std::int64_t inCap = 0, maxCap = 0, pairs = 0;
+    const auto outDegree = static_cast<std::int64_t>(out_[w].size());
+    for (auto& [u, c] : in_[w]) inCap += c, maxCap = std::max(maxCap, c), pairs += std::min(c, outDegree);
+    bool sweeps = inCap < demand_ + maxCap;
+    if ((sweeps || 2 * pairs > g_.rankCount()) && splitWhole(w)) return;
     // Two passes: first spread each in-arc evenly over the out-arcs (so a crossbar becomes an
     // all-to-all rather than a matching), then split whatever is left greedily.
     for (int pass = 0; pass < 2; ++pass) {
