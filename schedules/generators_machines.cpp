@@ -10,7 +10,9 @@ std::string boxNode(int box, const char* what, int index = -1) {
   return index >= 0 ? concat("b", box, "_", what, index) : concat("b", box, "_", what);
 }
 
-Rational orDefault(const Rational& bw, std::int64_t fallback) { return bw.numerator() == 0 ? Rational(fallback) : bw; }
+Rational orDefault(const Rational& bw, std::int64_t fallback) {
+  return bw.numerator() == 0 ? Rational(fallback) : bw;
+}
 
 // Both DGX generations: 8 GPUs per box on one NVSwitch; with more than one box every GPU also has its own
 // NIC (a switch node: it forwards between the GPU and the network) linked to network switch
@@ -62,6 +64,10 @@ Topology dgxH100(const GeneratorOptions& opt) {
              [](int s) { return concat("leaf", s); });
 }
 
+}  // namespace grove::sched::gen
+
+namespace grove::sched {
+
 const std::array<std::array<int, 16>, 16>& mi250XgmiLinks() {
   // Row i, column j: xGMI links between GCD i and GCD j of one box (two GCDs per MI250X package).
   static const std::array<std::array<int, 16>, 16> kLinks = {{
@@ -84,6 +90,10 @@ const std::array<std::array<int, 16>, 16>& mi250XgmiLinks() {
   }};
   return kLinks;
 }
+
+}  // namespace grove::sched
+
+namespace grove::sched::gen {
 
 // MI250: 16 GCDs per box, no switch inside the box: each GCD pair with n xGMI links gets one link of
 // n x 50 GB/s per direction. With several boxes every GCD has a 16 GB/s link (its share of a 200 Gb/s
