@@ -8,6 +8,7 @@
 #include <string>
 
 #include "grove/grove.h"
+#include "harness.hpp"
 
 namespace grove::test {
 
@@ -15,27 +16,11 @@ inline constexpr int kTimeoutMs = 3000;
 /// Allowance on top of the timeout for detection, scheduling on two cores and teardown.
 inline constexpr int kSlackMs = 2500;
 
-/// Sets GROVE_TIMEOUT_MS in this process (children forked afterwards inherit it: the bootstrap root
-/// reads it when the id is made, each communicator when it is created) and restores it on exit.
-class ScopedTimeout {
+/// GROVE_TIMEOUT_MS for the duration of a test. Children forked meanwhile inherit it: the bootstrap
+/// root reads it when the id is made, each communicator when it is created.
+class ScopedTimeout : public ScopedEnv {
  public:
-  explicit ScopedTimeout(int ms = kTimeoutMs) {
-    if (const char* old = std::getenv("GROVE_TIMEOUT_MS")) {
-      had_ = true;
-      old_ = old;
-    }
-    ::setenv("GROVE_TIMEOUT_MS", std::to_string(ms).c_str(), 1);
-  }
-  ~ScopedTimeout() {
-    if (had_)
-      ::setenv("GROVE_TIMEOUT_MS", old_.c_str(), 1);
-    else
-      ::unsetenv("GROVE_TIMEOUT_MS");
-  }
-
- private:
-  bool had_ = false;
-  std::string old_;
+  explicit ScopedTimeout(int ms = kTimeoutMs) : ScopedEnv("GROVE_TIMEOUT_MS", std::to_string(ms)) {}
 };
 
 /// The header only says the id holds the root's address and a random secret. Two ids made by one

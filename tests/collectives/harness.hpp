@@ -129,6 +129,20 @@ std::vector<std::string> newShmEntries(const std::set<std::string>& before);
 /// Live processes whose parent is this process (zombies excluded).
 std::vector<int> liveChildren();
 
+/// Sets an environment variable for the lifetime of the object (rank processes forked meanwhile inherit
+/// it) and restores the previous state afterwards.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_, old_;
+  bool had_ = false;
+};
+
 /// Milliseconds since `start`.
 double elapsedMs(std::chrono::steady_clock::time_point start);
 

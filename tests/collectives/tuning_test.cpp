@@ -1,0 +1,78 @@
+// The documented tuning variables (docs/environment.md) set to their minimum, so that even medium
+// messages leave the small-message slots and run through many pipeline chunks and mailbox rounds, and
+// each allreduce algorithm forced in turn (GROVE_ALGO). Results must not change.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "cases.hpp"
+#include "matrix.hpp"
+#include "reference.hpp"
+
+namespace grove::test {
+namespace {
+
+class Tuning : public ::testing::TestWithParam<int> {};
+
+// Sizes chosen around the 4096-byte chunk: one byte short of, exactly, and just past chunk multiples.
+const std::vector<size_t> kByteCounts = {4095, 4096, 4097, 3 * 4096 + 1, 50001};
+
+TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
+  for (const char* algo : {"oneshot", "twoshot"}) {
+    SCOPED_TRACE(algo);
+    ScopedEnv a("GROVE_ALGO", algo), small("GROVE_SMALL_BYTES", "4096"), chunk("GROVE_CHUNK_BYTES", "4096"),
+        p2p("GROVE_P2P_CHUNK_BYTES", "4096");
+    MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+      Ctx x{rank, nranks, comm, stream, check};
+      uint64_t seed = 3000;
+      size_t i = 0;
+      for (groveDataType_t t : ref::kAllTypes) {
+        for (size_t bytes : kByteCounts) {
+          CaseSpec c;
+          c.type = t;
+          c.op = ref::kAllOps[i % ref::kAllOps.size()];
+          c.count = bytes / ref::typeSize(t) + (i % 2);
+          c.variant = kAllVariants[i % kAllVariants.size()];
+          c.seed = seed++;
+          c.root = static_cast<int>(i % static_cast<size_t>(nranks));
+          ++i;
+          CaseSpec per = c;
+          per.count = c.count / static_cast<size_t>(nranks) + 1;
+          if (!runAllReduce(x, c) || !runReduce(x, c) || !runBroadcast(x, c) || !runAllGather(x, per) ||
+              !runReduceScatter(x, per) || !runAllToAll(x, per))
+            return false;
+        }
+      }
+      return true;
+    };
+    GROVE_MATRIX_RUN(GetParam(), body, 300000);
+  }
+}
+
+// Send/recv through 4096-byte mailboxes: messages of many chunks in both directions at once.
+TEST_P(Tuning, SendRecvWithMinimalMailboxes) {
+  ScopedEnv p2p("GROVE_P2P_CHUNK_BYTES", "4096");
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
+    for (size_t count : {size_t{1023}, size_t{1024}, size_t{1025}, size_t{100003}}) {
+      std::vector<int32_t> out(count), in(count, -1), want(count);
+      for (size_t i = 0; i < count; ++i) {
+        out[i] = static_cast<int32_t>(rank * 1000003 + i);
+        want[i] = static_cast<int32_t>(left * 1000003 + i);
+      }
+      check.result(groveGroupStart(), groveSuccess, "groveGroupStart");
+      check.result(groveSend(out.data(), count, groveInt32, right, comm, nullptr), groveSuccess, "send",
+                   comm);
+      check.result(groveRecv(in.data(), count, groveInt32, left, comm, nullptr), groveSuccess, "recv", comm);
+      if (!check.result(groveGroupEnd(), groveSuccess, format("ring count=%zu", count), comm)) return false;
+      check.elements(in.data(), want.data(), count, groveInt32, format("ring count=%zu", count));
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+INSTANTIATE_TEST_SUITE_P(, Tuning, ::testing::Values(2, 3, 5, 8), ranksName);
+
+}  // namespace
+}  // namespace grove::test
