@@ -214,9 +214,12 @@ class Splitter {
     for (auto& [u, c] : ins) total += c;
     for (auto& [t, c] : outs) totalOut += c;
     if (total != totalOut || ins.size() < 3) return false;
-    // Unit m of in-neighbour i goes to out-neighbour i + 1 + m * stride (cyclically, skipping full ones and
-    // i itself): with equal capacities every round m is a permutation, so the out-capacities balance and
-    // each sender spreads over targets far apart instead of forming a ring.
+    // Unit m of in-neighbour i goes to out-neighbour i + (m + 1) * stride (stride = d / units, offsets kept
+    // in 1..d-1; cyclically, skipping full ones and i itself): with equal capacities every round m is a
+    // permutation, so the out-capacities balance and each sender spreads over targets far apart instead of
+    // forming a ring. Neighbours with nearby ids tend to sit in the same box, and a box's links to the rest
+    // are often a tight cut, so far apart matters; when the proposal is not admissible the pairwise method
+    // takes over.
     std::vector<std::int64_t> room;
     for (auto& [t, c] : outs) room.push_back(c);
     const std::size_t nOut = outs.size();
@@ -227,7 +230,8 @@ class Splitter {
       for (std::size_t i = 0; i < ins.size(); ++i) {
         if (ins[i].second <= m) continue;
         std::size_t stride = std::max<std::size_t>(1, nOut / static_cast<std::size_t>(ins[i].second));
-        std::size_t start = (i + 1 + static_cast<std::size_t>(m) * stride) % nOut, j = 0;
+        std::size_t offset = nOut > 1 ? 1 + ((static_cast<std::size_t>(m) + 1) * stride - 1) % (nOut - 1) : 0;
+        std::size_t start = (i + offset) % nOut, j = 0;
         for (; j < nOut; ++j) {
           std::size_t t = (start + j) % nOut;
           if (room[t] > 0 && outs[t].first != ins[i].first) {

@@ -75,19 +75,24 @@ bool FlowNetwork::buildLevels(int s, int t) {
 
 std::int64_t FlowNetwork::push(int v, int t, std::int64_t limit) {
   if (v == t) return limit;
+  // Pushes as much as possible through v in one visit; a node that cannot pass anything is cut off for
+  // the rest of the phase so later paths do not probe it again.
+  std::int64_t pushed = 0;
   for (int& e = iter_[v]; e != -1; e = next_[e]) {
     int w = to_[e];
     std::int64_t room = cap_[e] - flow_[e];
     if (room <= 0 || level_[w] != level_[v] + 1) continue;
     if (level_[w] > level_[t] || (level_[w] == level_[t] && w != t)) continue;
-    std::int64_t got = push(w, t, std::min(limit, room));
+    std::int64_t got = push(w, t, std::min(limit - pushed, room));
     if (got > 0) {
       flow_[e] += got;
       flow_[e ^ 1] -= got;
-      return got;
+      pushed += got;
+      if (pushed == limit) return pushed;  // the arc may still have room: keep iter_ on it
     }
   }
-  return 0;
+  level_[v] = -1;
+  return pushed;
 }
 
 std::int64_t FlowNetwork::augment(int s, int t, std::int64_t limit) {
@@ -95,11 +100,9 @@ std::int64_t FlowNetwork::augment(int s, int t, std::int64_t limit) {
   if (s == t) return limit;
   while (total < limit && buildLevels(s, t)) {
     iter_.assign(head_.begin(), head_.end());
-    while (total < limit) {
-      std::int64_t got = push(s, t, limit - total);
-      if (got == 0) break;
-      total += got;
-    }
+    std::int64_t got = push(s, t, limit - total);
+    if (got == 0) break;
+    total += got;
   }
   return total;
 }
