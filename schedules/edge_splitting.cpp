@@ -267,13 +267,10 @@ class Splitter {
 
   void splitSwitch(int w) {
     if (splitSeries(w)) return;
-    // Pairwise splitting costs about two max-flows per (u, t) pair tried, and every pair sweeps all ranks
-    // when w's in-capacity is below the demand; the whole-switch proposal costs one max-flow per rank.
-    std::int64_t inCap = 0, maxCap = 0, pairs = 0;
-    const auto outDegree = static_cast<std::int64_t>(out_[w].size());
-    for (auto& [u, c] : in_[w]) inCap += c, maxCap = std::max(maxCap, c), pairs += std::min(c, outDegree);
-    bool sweeps = inCap < demand_ + maxCap;
-    if ((sweeps || 2 * pairs > g_.rankCount()) && splitWhole(w)) return;
+    // The whole-switch proposal costs one max-flow per rank; pairwise splitting costs about two per (u, t)
+    // pair tried, and a pair sweeps all ranks once w's remaining in-capacity drops below the demand,
+    // which happens on every switch of a large machine. So the proposal goes first.
+    if (splitWhole(w)) return;
     // Two passes: first spread each in-arc evenly over the out-arcs (so a crossbar becomes an
     // all-to-all rather than a matching), then split whatever is left greedily.
     for (int pass = 0; pass < 2; ++pass) {
