@@ -4,7 +4,10 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "cases.hpp"
@@ -71,6 +74,75 @@ TEST_P(Memory, MixedKindsAcrossRanks) {
                              rank % 2 ? MemKind::kGroveMem : MemKind::kHeap, rank % 3 == 0, 1800);
   };
   GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
+// Fresh groveMemAlloc buffers for every call, as a framework that allocates per step would do: peers
+// map each new segment, and however they manage those mappings, buffers of the current call must stay
+// mapped until it ends.
+TEST_P(Memory, FreshSharedBuffersEveryCall) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const size_t count = 70001;
+    for (int iter = 0; iter < 60; ++iter) {
+      void *send = nullptr, *recv = nullptr;
+      if (!check.result(groveMemAlloc(&send, count * 8), groveSuccess, "groveMemAlloc") ||
+          !check.result(groveMemAlloc(&recv, count * 8), groveSuccess, "groveMemAlloc"))
+        return false;
+      std::vector<double> in(count, rank + iter), want(count, nranks * iter + nranks * (nranks - 1) / 2);
+      std::memcpy(send, in.data(), count * 8);
+      const groveResult_t r = groveAllReduce(send, recv, count, groveFloat64, groveSum, comm, nullptr);
+      const bool ok =
+          check.result(r, groveSuccess, format("allreduce %d on fresh shared buffers", iter), comm);
+      if (ok) check.elements(recv, want.data(), count, groveFloat64, format("allreduce %d", iter));
+      groveMemFree(send);
+      groveMemFree(recv);
+      if (!ok) return false;
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+// Bytes of this process's shared mappings backed by memfd segments (grove's shared memory, own and
+// mapped from peers).
+size_t mappedMemfdBytes() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  size_t total = 0;
+  while (std::getline(maps, line)) {
+    if (line.find("memfd:") == std::string::npos) continue;
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) == 2) total += hi - lo;
+  }
+  return total;
+}
+
+// Memory a peer freed with groveMemFree must not stay mapped (and so allocated) in the other ranks:
+// a training loop that allocates and frees large buffers would otherwise pin many times its memory.
+TEST(MemoryLifecycle, FreedSharedBuffersAreNotRetainedByPeers) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const size_t count = 4 << 20;  // 16 MB of floats
+    size_t baseline = 0;
+    for (int iter = 0; iter < 12; ++iter) {
+      void* buf = nullptr;
+      if (!check.result(groveMemAlloc(&buf, count * 4), groveSuccess, "groveMemAlloc")) return false;
+      std::memset(buf, 0, count * 4);
+      if (!check.result(groveAllReduce(buf, buf, count, groveFloat32, groveSum, comm, nullptr), groveSuccess,
+                        "allreduce", comm))
+        return false;
+      check.result(groveMemFree(buf), groveSuccess, "groveMemFree");
+      // Every rank is past the previous call here, so its buffers are no longer in use anywhere.
+      int32_t v = 0;
+      groveAllReduce(&v, &v, 1, groveInt32, groveSum, comm, nullptr);
+      if (iter == 1) baseline = mappedMemfdBytes();
+    }
+    const size_t now = mappedMemfdBytes();
+    check.expect(now <= baseline + count * 4,
+                 format("memfd mappings grew from %zu MB to %zu MB over 10 alloc/allreduce/free rounds of "
+                        "16 MB",
+                        rank, baseline >> 20, now >> 20));
+    return true;
+  };
+  GROVE_MATRIX_RUN(2, body, 120000);
 }
 
 INSTANTIATE_TEST_SUITE_P(, Memory, ::testing::Values(2, 3, 5, 8), ranksName);
