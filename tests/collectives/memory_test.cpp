@@ -119,7 +119,7 @@ size_t mappedMemfdBytes() {
 // Memory a peer freed with groveMemFree must not stay mapped (and so allocated) in the other ranks:
 // a training loop that allocates and frees large buffers would otherwise pin many times its memory.
 TEST(MemoryLifecycle, FreedSharedBuffersAreNotRetainedByPeers) {
-  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+  MatrixBody body = [](int, int, groveComm_t comm, groveStream_t, Checker& check) {
     const size_t count = 4 << 20;  // 16 MB of floats
     size_t baseline = 0;
     for (int iter = 0; iter < 12; ++iter) {
@@ -139,7 +139,7 @@ TEST(MemoryLifecycle, FreedSharedBuffersAreNotRetainedByPeers) {
     check.expect(now <= baseline + count * 4,
                  format("memfd mappings grew from %zu MB to %zu MB over 10 alloc/allreduce/free rounds of "
                         "16 MB",
-                        rank, baseline >> 20, now >> 20));
+                        baseline >> 20, now >> 20));
     return true;
   };
   GROVE_MATRIX_RUN(2, body, 120000);
