@@ -8,7 +8,6 @@
 // receiver's verdict, so both sides of a mismatched pair return groveInvalidUsage.
 #include <sched.h>
 #include <signal.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -63,14 +62,27 @@ class GroupRunner {
   GroupRunner(Engine& e, const std::vector<P2POp>& ops) : e_(e), L_(e.layout()) {
     sends_.resize(e.nranks());
     recvs_.resize(e.nranks());
-    for (const P2POp& op : ops) (op.isSend ? sends_ : recvs_)[op.peer].push_back(makePending(op));
+    for (const P2POp& op : ops) {
+      P2POp mine = op;
+      // A send whose buffer a receive of the same group overwrites (in-place exchange) sends a snapshot:
+      // the receive may land before the send has read everything.
+      if (op.isSend && overlapsAnyReceive(op, ops)) {
+        const std::size_t bytes = op.count * typeSize(op.type);
+        snapshots_.emplace_back(static_cast<const char*>(op.buf), static_cast<const char*>(op.buf) + bytes);
+        mine.buf = snapshots_.back().data();
+      }
+      (op.isSend ? sends_ : recvs_)[op.peer].push_back(makePending(mine));
+    }
   }
 
   void run() {
     matchSelf();
     auto until = e_.deadline();
     int idle = 0;
+    auto* doorbell = reinterpret_cast<SemaphoreWord*>(e_.base(e_.rank()) + L_.doorbellOffset());
     for (;;) {
+      // Read the doorbell before polling: a ring after this point wakes the sleep below.
+      const std::uint64_t rung = doorbell->value.load(std::memory_order_acquire);
       bool progress = false, remaining = false;
       for (int p = 0; p < e_.nranks(); ++p) {
         if (p == e_.rank()) continue;
@@ -84,17 +96,29 @@ class GroupRunner {
       }
       if (++idle % 64 == 0) checkAlive(until);
       if (idle < e_.spin()) continue;
-      if (idle < e_.spin() + 64) {
-        ::sched_yield();
-      } else {
-        timespec ts{0, 50000};
-        ::nanosleep(&ts, nullptr);
+      // Nothing to do until a peer signals: sleep on the doorbell (briefly, to re-check liveness).
+      try {
+        semaphoreWait(doorbell, rung + 1,
+                      WaitPolicy{std::chrono::steady_clock::now() + std::chrono::milliseconds(20), 0, 0});
+      } catch (const Error&) {  // the short deadline passed: loop, check the peers and the real deadline
       }
     }
     if (!firstError_.empty()) throw Error(groveInvalidUsage, firstError_);
   }
 
  private:
+  static bool overlapsAnyReceive(const P2POp& send, const std::vector<P2POp>& ops) {
+    const char* a = static_cast<const char*>(send.buf);
+    const char* aEnd = a + send.count * typeSize(send.type);
+    for (const P2POp& r : ops) {
+      if (r.isSend) continue;
+      const char* b = static_cast<const char*>(r.buf);
+      const char* bEnd = b + r.count * typeSize(r.type);
+      if (a < bEnd && b < aEnd) return true;
+    }
+    return false;
+  }
+
   // Sends to self are matched with receives from self in order, by copying.
   void matchSelf() {
     auto& s = sends_[e_.rank()];
@@ -124,6 +148,10 @@ class GroupRunner {
       if (::kill(pid, 0) != 0 && errno == ESRCH)
         throw Error(groveRemoteError, "peer rank " + std::to_string(p) + " died during send/recv");
     }
+  }
+
+  void ring(int peer) {
+    semaphoreRing(reinterpret_cast<SemaphoreWord*>(e_.base(peer) + L_.doorbellOffset()));
   }
 
   void note(const std::string& msg) {
@@ -171,6 +199,7 @@ class GroupRunner {
       std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff,
                   std::min(room, bytes - std::min(bytes, dataOff)));
       ch.signal(kSemP2PReady, c + 1);
+      ring(peer);
       ++s.next;
       progressed = true;
     }
@@ -224,6 +253,7 @@ class GroupRunner {
         e_.p2pReceived()[peer] = r.base + r.chunks;
       }
       ch.signal(kSemP2PFree, c + 1);
+      ring(peer);
       progressed = true;
     }
     if (r.next > 0 && r.next == r.chunks) {
@@ -235,6 +265,7 @@ class GroupRunner {
 
   Engine& e_;
   const WorkspaceLayout& L_;
+  std::deque<std::vector<char>> snapshots_;  // deque: stable addresses as it grows
   std::vector<std::deque<Pending>> sends_, recvs_;
   std::string firstError_;
   std::vector<std::uint64_t>& messagesSent_ = e_.p2pMessagesSent();

@@ -82,7 +82,9 @@ struct WorkspaceLayout {
   }
   /// Status line that receiver `peer` writes back into the sender's segment.
   std::size_t p2pStatusOffset(int peer) const { return p2pOffset(nranks, 0) + peer * kLine; }
-  std::size_t totalBytes() const { return p2pStatusOffset(nranks); }
+  /// Doorbell: a semaphore word every peer rings after signalling this rank point-to-point.
+  std::size_t doorbellOffset() const { return p2pStatusOffset(nranks); }
+  std::size_t totalBytes() const { return doorbellOffset() + kLine; }
 };
 
 /// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.

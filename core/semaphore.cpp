@@ -42,6 +42,12 @@ void semaphoreRaise(SemaphoreWord* word, std::uint64_t value) {
     ::syscall(SYS_futex, futexWord(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
 }
 
+void semaphoreRing(SemaphoreWord* word) {
+  word->value.fetch_add(1, std::memory_order_seq_cst);
+  if (word->waiters.load(std::memory_order_seq_cst) > 0)
+    ::syscall(SYS_futex, futexWord(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
 void semaphoreWait(const SemaphoreWord* word, std::uint64_t target, const WaitPolicy& policy) {
   for (int i = 0; i < policy.spinIterations; ++i) {
     if (word->value.load(std::memory_order_acquire) >= target) return;

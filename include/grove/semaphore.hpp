@@ -29,6 +29,9 @@ struct WaitPolicy {
 
 /// Raises `word` to `value` (values must not decrease) and wakes sleeping waiters.
 void semaphoreRaise(SemaphoreWord* word, std::uint64_t value);
+/// Adds one to `word` (many writers may ring the same word) and wakes sleeping waiters: a doorbell
+/// that lets a rank sleep until any of several peers has news.
+void semaphoreRing(SemaphoreWord* word);
 /// Waits until `word` >= `target`. Throws Error(groveTimeout) at the deadline and
 /// Error(groveRemoteError) when the raiser died.
 void semaphoreWait(const SemaphoreWord* word, std::uint64_t target, const WaitPolicy& policy);
