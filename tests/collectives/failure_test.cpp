@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -183,6 +184,88 @@ void corruptedIdRun(int mode) {
       },
       60000);
   EXPECT_TRUE(allRanksPassed(out));
+}
+
+// Ranks that disagree at init: two processes both claiming rank 0, or different rank counts. Nobody
+// may end up with a working communicator, and nobody may wait past the timeout.
+void badInitRun(const char* what, std::function<void(int rank, int* nranks, int* claimed)> choose) {
+  ScopedTimeout env;
+  const std::vector<RankOutcome> out = runRanks(
+      2,
+      [&](int rank, int, const groveUniqueId& id) {
+        Checker check(rank);
+        int nranks = 2, claimed = rank;
+        choose(rank, &nranks, &claimed);
+        groveComm_t comm = nullptr;
+        const auto start = std::chrono::steady_clock::now();
+        groveResult_t r = groveCommInitRank(&comm, nranks, id, claimed);
+        check.expect(elapsedMs(start) < kTimeoutMs + kSlackMs,
+                     format("%s: init took %.0f ms", what, elapsedMs(start)));
+        if (r == groveSuccess) {
+          // Joining is only acceptable if the communicator then refuses to work.
+          float x = 1;
+          r = groveAllReduce(&x, &x, 1, groveFloat32, groveSum, comm, nullptr);
+          check.expect(r != groveSuccess, format("%s: rank %d got a working communicator", what, rank));
+          groveCommAbort(comm);
+        }
+        return check.exitCode();
+      },
+      60000);
+  EXPECT_TRUE(allRanksPassed(out)) << what;
+}
+
+TEST(Bootstrap, DuplicateRankIsRefused) {
+  badInitRun("two processes as rank 0", [](int, int*, int* claimed) { *claimed = 0; });
+}
+
+TEST(Bootstrap, DifferentRankCountsAreRefused) {
+  badInitRun("nranks 2 vs 3", [](int rank, int* nranks, int*) { *nranks = rank == 0 ? 2 : 3; });
+}
+
+// A rank that is merely late (by half the timeout) is not a failure.
+TEST(Bootstrap, LateRankIsNotATimeout) {
+  ScopedTimeout env;
+  EXPECT_TRUE(allRanksPassed(runRanks(
+      3,
+      [](int rank, int nranks, const groveUniqueId& id) {
+        Checker check(rank);
+        if (rank == 2) std::this_thread::sleep_for(std::chrono::milliseconds(kTimeoutMs / 2));
+        Comm comm;
+        if (comm.init(id, nranks, rank) != groveSuccess) return 80;
+        if (rank == 1) std::this_thread::sleep_for(std::chrono::milliseconds(kTimeoutMs / 2));
+        std::vector<float> buf(100000, 1.0f);
+        check.result(
+            groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm.get(), nullptr),
+            groveSuccess, "allreduce with a late rank", comm.get());
+        check.expect(buf.back() == 3.0f, "wrong sum");
+        return check.exitCode();
+      },
+      60000)));
+}
+
+// The timeout bounds each wait, not a whole call: a large call that keeps making progress may take
+// longer than GROVE_TIMEOUT_MS in total.
+TEST(Bootstrap, LongCallMakingProgressIsNotATimeout) {
+  ScopedTimeout env;  // for the bootstrap root, made before the ranks start
+  EXPECT_TRUE(allRanksPassed(runRanks(
+      4,
+      [](int rank, int nranks, const groveUniqueId& id) {
+        Checker check(rank);
+        // Every rank is up by now (waiting for the id); the communicator reads the timeout when created.
+        ::setenv("GROVE_TIMEOUT_MS", "250", 1);
+        Comm comm;
+        if (comm.init(id, nranks, rank) != groveSuccess) return 80;
+        std::vector<float> buf(size_t{64} << 20, 1.0f);
+        const auto start = std::chrono::steady_clock::now();
+        check.result(
+            groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm.get(), nullptr),
+            groveSuccess, "long allreduce", comm.get());
+        if (rank == 0)
+          std::printf("64M-float allreduce on 4 ranks took %.0f ms (timeout 250 ms)\n", elapsedMs(start));
+        check.expect(buf.back() == 4.0f, "wrong sum");
+        return check.exitCode();
+      },
+      120000)));
 }
 
 TEST(Bootstrap, CorruptedUniqueIdFails) { corruptedIdRun(0); }
