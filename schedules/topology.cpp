@@ -21,7 +21,8 @@ void Topology::addLink(int src, int dst, Rational bw) {
     throw TopologyError("link between unknown nodes");
   if (src == dst) throw TopologyError("link from '" + nodes_[src].name + "' to itself");
   if (bw <= 0)
-    throw TopologyError("link " + nodes_[src].name + " -> " + nodes_[dst].name + " needs a positive bandwidth");
+    throw TopologyError("link " + nodes_[src].name + " -> " + nodes_[dst].name +
+                        " needs a positive bandwidth");
   links_.push_back(Link{src, dst, bw});
 }
 
@@ -63,8 +64,9 @@ void Topology::finalizeRanks() {
   }
   int expected = 0;
   for (int r : taken) {
-    if (r != expected) throw TopologyError("ranks must be 0.." + std::to_string(taken.size() - 1) +
-                                           " without gaps; rank " + std::to_string(expected) + " is missing");
+    if (r != expected)
+      throw TopologyError("ranks must be 0.." + std::to_string(taken.size() - 1) + " without gaps; rank " +
+                          std::to_string(expected) + " is missing");
     ++expected;
   }
 }
