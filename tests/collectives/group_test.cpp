@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data.hpp"
+#include "harness.hpp"
 #include "matrix.hpp"
 #include "reference.hpp"
 
@@ -157,6 +158,45 @@ TEST(GroupEdges, EndWithoutStartIsReported) {
     check.result(groveAllReduce(&v, &v, 1, groveInt32, groveSum, comm, nullptr), groveSuccess,
                  "allreduce after", comm);
     check.expect(v == nranks * (nranks + 1) / 2, "allreduce after misuse: wrong sum");
+    return true;
+  };
+  GROVE_MATRIX_RUN(2, body, 60000);
+}
+
+// Collectives called between groveGroupStart and groveGroupEnd run immediately (docs/c-api.md): their
+// result is there before groveGroupEnd, and the group's send/recv still complete at the end.
+TEST_P(Group, CollectiveInsideGroupRunsImmediately) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
+    if (!check.result(groveGroupStart(), groveSuccess, "groveGroupStart")) return false;
+    GroupOps g(rank, comm, nullptr, check, 1200);
+    g.send(right, 999, groveFloat64);
+    int32_t v = rank + 1;
+    check.result(groveAllReduce(&v, &v, 1, groveInt32, groveSum, comm, nullptr), groveSuccess,
+                 "allreduce in group", comm);
+    check.expect(v == nranks * (nranks + 1) / 2,
+                 format("allreduce inside the group gave %d before groveGroupEnd", v));
+    g.recv(left, 999, groveFloat64);
+    return g.end("send/recv around a collective");
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 60000);
+}
+
+// A blocking send to oneself outside a group has no receive that could match it: it must come back
+// with an error (not hang until the timeout), and the communicator must stay usable.
+TEST(GroupEdges, SendToSelfOutsideGroup) {
+  ScopedEnv timeout("GROVE_TIMEOUT_MS", "5000");
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    std::vector<float> buf(100, 1.0f);
+    const auto start = std::chrono::steady_clock::now();
+    const groveResult_t r = groveSend(buf.data(), buf.size(), groveFloat32, rank, comm, nullptr);
+    check.expect(r == groveInvalidUsage || r == groveInvalidArgument,
+                 format("send to self outside a group returned %d (%s) after %.0f ms", r,
+                        groveGetErrorString(r), elapsedMs(start)));
+    int32_t v = 1;
+    check.result(groveAllReduce(&v, &v, 1, groveInt32, groveSum, comm, nullptr), groveSuccess,
+                 "allreduce after", comm);
+    check.expect(v == nranks, "allreduce after send-to-self wrong");
     return true;
   };
   GROVE_MATRIX_RUN(2, body, 60000);

@@ -170,6 +170,33 @@ TEST_P(Mismatch, SendRecvCount) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// The same disagreement inside a group (ring exchange where one receive is too short): every rank of the
+// exchange reports it at groveGroupEnd, nothing is written, and the communicator stays usable.
+TEST_P(Mismatch, SendRecvCountInsideGroup) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
+    Buffer out(4000), in(4000);
+    const size_t recvCount = rank == 0 ? 500 : 1000;  // rank 0 expects less than its left neighbour sends
+    groveResult_t r = groveGroupStart();
+    if (r == groveSuccess) r = groveSend(out.data(), 1000, groveFloat32, right, comm, nullptr);
+    if (r == groveSuccess) r = groveRecv(in.data(), recvCount, groveFloat32, left, comm, nullptr);
+    const groveResult_t end = groveGroupEnd();
+    if (r == groveSuccess) r = end;
+    // Rank 0 and its left neighbour are the parties of the mismatched pair.
+    if (rank == 0 || rank == nranks - 1) {
+      check.result(r, groveInvalidUsage, "ring with one short receive", comm);
+      if (rank == 0) check.expect(in.isPoisoned(0, in.size()), "short receive wrote its buffer");
+    }
+    check.guards(in, "ring with one short receive");
+    int32_t v = 1;
+    check.result(groveAllReduce(&v, &v, 1, groveInt32, groveSum, comm, nullptr), groveSuccess,
+                 "allreduce after", comm);
+    check.expect(v == nranks, "allreduce after the mismatched group wrong");
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Mismatch, ::testing::Values(2, 3, 5, 8), ranksName);
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <thread>
+
 #include <vector>
 
 #include "matrix.hpp"
@@ -103,6 +104,37 @@ TEST_P(Streams, ErrorReportedOnceBySynchronize) {
     return true;
   };
   GROVE_MATRIX_RUN(GetParam(), body, 60000);
+}
+
+// groveCommDestroy right after queueing: the queued work keeps the communicator's state alive and
+// completes (docs/c-api.md, Setup).
+TEST_P(Streams, CommDestroyWithQueuedWork) {
+  for (int rep = 0; rep < 2; ++rep) {
+    EXPECT_TRUE(allRanksPassed(runRanks(
+        GetParam(),
+        [rep](int rank, int nranks, const groveUniqueId& id) {
+          Checker check(rank);
+          Comm comm;
+          if (comm.init(id, nranks, rank) != groveSuccess) return 80;
+          Stream stream;
+          if (stream.create() != groveSuccess) return 81;
+          std::vector<float> a(1 << 20, 1.0f), b(1000, static_cast<float>(rank));
+          check.result(
+              groveAllReduce(a.data(), a.data(), a.size(), groveFloat32, groveSum, comm.get(), stream.get()),
+              groveSuccess, "queue large", comm.get());
+          check.result(
+              groveAllReduce(b.data(), b.data(), b.size(), groveFloat32, groveMax, comm.get(), stream.get()),
+              groveSuccess, "queue small", comm.get());
+          // rep 1: ranks destroy at different times.
+          if (rep == 1 && rank == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          check.result(comm.destroy(), groveSuccess, "groveCommDestroy with queued work");
+          check.result(groveStreamSynchronize(stream.get()), groveSuccess, "synchronize after destroy");
+          check.expect(a.back() == static_cast<float>(nranks), "large allreduce did not complete");
+          check.expect(b.back() == static_cast<float>(nranks - 1), "small allreduce did not complete");
+          return check.exitCode();
+        },
+        60000)));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(, Streams, ::testing::Values(1, 2, 3, 8), ranksName);
