@@ -92,7 +92,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help exits 0; usage errors print CLI11's message and exit 2, keeping 1 for invalid topologies.
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
   }
 
   try {
