@@ -145,7 +145,7 @@ bool Checker::elements(const void* got, const void* want, size_t count, groveDat
                        const std::string& what) {
   const size_t size = ref::typeSize(t);
   ++comparisons_;
-  if (std::memcmp(got, want, count * size) == 0) return true;
+  if (count == 0 || std::memcmp(got, want, count * size) == 0) return true;  // empty vectors may be NULL
   size_t wrong = 0, first = count;
   std::ostringstream detail;
   int shown = 0;
@@ -165,7 +165,7 @@ bool Checker::elements(const void* got, const void* want, size_t count, groveDat
 }
 
 bool Checker::bytes(const void* got, const void* want, size_t n, const std::string& what) {
-  if (std::memcmp(got, want, n) == 0) return true;
+  if (n == 0 || std::memcmp(got, want, n) == 0) return true;
   size_t first = 0;
   while (static_cast<const unsigned char*>(got)[first] == static_cast<const unsigned char*>(want)[first])
     ++first;
