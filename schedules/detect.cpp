@@ -130,7 +130,14 @@ Topology detectLocalTopology(const DetectOptions& options) {
   hwloc_topology_t raw = nullptr;
   if (hwloc_topology_init(&raw) != 0) throw TopologyError("hwloc could not initialise a topology");
   std::unique_ptr<hwloc_topology, decltype(&hwloc_topology_destroy)> hw(raw, hwloc_topology_destroy);
-  if (options.includeNics) hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+  if (options.includeNics) {
+    hwloc_topology_set_io_types_filter(raw, HWLOC_TYPE_FILTER_KEEP_IMPORTANT);
+    // Only network devices matter here. hwloc's "pci" (libpciaccess) and "opencl" (the OpenCL ICD
+    // loader) plugins leak a few allocations per load, which fails every LeakSanitizer build; the Linux
+    // component reads the PCI tree and the network devices from sysfs without them.
+    for (const char* plugin : {"pci", "opencl", "gl"})
+      hwloc_topology_set_components(raw, HWLOC_TOPOLOGY_COMPONENTS_FLAG_BLACKLIST, plugin);
+  }
   if (hwloc_topology_load(raw) != 0) throw TopologyError("hwloc could not load this machine's topology");
   return Detector(raw, options).run();
 }
