@@ -12,6 +12,7 @@ namespace {
 using Bytes = std::vector<unsigned char>;
 
 groveStream_t streamOf(const Ctx& x, const CaseSpec& c) { return c.variant.onStream ? x.stream : nullptr; }
+MemKind recvKind(const CaseSpec& c) { return c.recvMem.value_or(c.mem); }
 
 // Registers buffers for the duration of one case when the spec asks for it.
 class Registrations {
@@ -60,6 +61,8 @@ std::string describeCase(const char* collective, const CaseSpec& c) {
   if (std::strcmp(collective, "broadcast") == 0 || std::strcmp(collective, "reduce") == 0)
     s += format(" root=%d", c.root);
   if (c.mem == MemKind::kGroveMem) s += " groveMemAlloc";
+  if (c.recvMem && *c.recvMem != c.mem)
+    s += *c.recvMem == MemKind::kGroveMem ? " (recv groveMemAlloc)" : " (recv heap)";
   if (c.registerBuffers) s += " registered";
   if (c.pattern == data::Pattern::kRounding) s += " rounding-data";
   return s;
@@ -68,7 +71,7 @@ std::string describeCase(const char* collective, const CaseSpec& c) {
 bool runAllReduce(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("allreduce", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
-  Buffer send(bytes, c.mem), recv(bytes, c.mem);
+  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -93,7 +96,7 @@ bool runReduceScatter(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("reduce-scatter", c);
   const size_t size = ref::typeSize(c.type), block = c.count * size, total = block * x.nranks;
   // In place, recvbuff is block `rank` of sendbuff; one buffer holds both.
-  Buffer send(total, c.mem), recv(c.variant.inPlace ? 0 : block, c.mem);
+  Buffer send(total, c.mem), recv(c.variant.inPlace ? 0 : block, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || (!c.variant.inPlace && !reg.add(recv))) return false;
@@ -118,7 +121,7 @@ bool runReduce(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("reduce", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
   const bool isRoot = x.rank == c.root;
-  Buffer send(bytes, c.mem), recv(bytes, c.mem);
+  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -150,7 +153,7 @@ bool runReduce(const Ctx& x, const CaseSpec& c) {
 bool runAllGather(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("allgather", c);
   const size_t block = c.count * ref::typeSize(c.type), total = block * x.nranks;
-  Buffer send(c.variant.inPlace ? 0 : block, c.mem), recv(total, c.mem);
+  Buffer send(c.variant.inPlace ? 0 : block, c.mem), recv(total, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if ((!c.variant.inPlace && !reg.add(send)) || !reg.add(recv)) return false;
@@ -174,7 +177,7 @@ bool runBroadcast(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("broadcast", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
   const bool isRoot = x.rank == c.root;
-  Buffer send(bytes, c.mem), recv(bytes, c.mem);
+  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -199,7 +202,7 @@ bool runBroadcast(const Ctx& x, const CaseSpec& c) {
 bool runAllToAll(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("alltoall", c);
   const size_t block = c.count * ref::typeSize(c.type), total = block * x.nranks;
-  Buffer send(c.variant.inPlace ? 0 : total, c.mem), recv(total, c.mem);
+  Buffer send(c.variant.inPlace ? 0 : total, c.mem), recv(total, recvKind(c));
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if ((!c.variant.inPlace && !reg.add(send)) || !reg.add(recv)) return false;

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "data.hpp"
@@ -32,6 +33,8 @@ struct CaseSpec {
   uint64_t seed = 1;
   int root = 0;  ///< broadcast, reduce
   MemKind mem = MemKind::kHeap;
+  /// Kind of the receive buffer when it differs from `mem` (out-of-place only).
+  std::optional<MemKind> recvMem;
   data::Pattern pattern = data::Pattern::kExact;
   /// Register every buffer with groveCommRegister before the call and deregister after.
   bool registerBuffers = false;

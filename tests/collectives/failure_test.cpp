@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -130,6 +131,42 @@ TEST_P(Killed, DuringSendRecv) {
     expectFailureReported(check, comm.get(), r, elapsedMs(start), "grouped exchange with a dead rank");
     return check.exitCode();
   });
+}
+
+// groveCommAbort from another thread while a call waits for a peer that is not coming (the way a
+// watchdog unblocks a hung job): the waiting call returns an error promptly, nothing crashes.
+TEST(Abort, UnblocksACallWaitingInAnotherThread) {
+  ScopedTimeout env;
+  EXPECT_TRUE(allRanksPassed(runRanks(
+      2,
+      [](int rank, int nranks, const groveUniqueId& id) {
+        Checker check(rank);
+        groveComm_t comm = nullptr;
+        if (groveCommInitRank(&comm, nranks, id, rank) != groveSuccess) return 80;
+        if (rank == 1) {  // never joins the allreduce; leaves after rank 0 has given up
+          std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+          groveCommAbort(comm);
+          return 0;
+        }
+        std::vector<float> buf(1 << 16, 1.0f);
+        std::atomic<int> result{-1};
+        std::chrono::steady_clock::time_point returned;
+        std::thread waiter([&] {
+          result = groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm, nullptr);
+          returned = std::chrono::steady_clock::now();
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        const auto aborted = std::chrono::steady_clock::now();
+        check.result(groveCommAbort(comm), groveSuccess, "groveCommAbort while another thread waits");
+        waiter.join();
+        const double ms = std::chrono::duration<double, std::milli>(returned - aborted).count();
+        check.expect(result != groveSuccess, "the abandoned allreduce reported success");
+        check.expect(
+            ms < 1000,
+            format("the waiting allreduce returned %.0f ms after the abort (timeout %d ms)", ms, kTimeoutMs));
+        return check.exitCode();
+      },
+      60000)));
 }
 
 INSTANTIATE_TEST_SUITE_P(, Killed, ::testing::Values(2, 3, 8), ranksName);

@@ -18,7 +18,8 @@ namespace grove::test {
 namespace {
 
 // Runs every collective over a few types, counts and variants with the buffer kind chosen per rank.
-bool runAllCollectives(const Ctx& x, MemKind mem, bool registerBuffers, uint64_t seed) {
+bool runAllCollectives(const Ctx& x, MemKind mem, bool registerBuffers, uint64_t seed,
+                       std::optional<MemKind> recvMem = std::nullopt) {
   const std::vector<groveDataType_t> types = {groveFloat32, groveBfloat16, groveInt64, groveUint8};
   int i = 0;
   for (size_t count : {size_t{1}, size_t{1031}, size_t{kMediumCount}, size_t{300007}}) {
@@ -32,6 +33,7 @@ bool runAllCollectives(const Ctx& x, MemKind mem, bool registerBuffers, uint64_t
       c.seed = seed + i;
       c.root = i % x.nranks;
       c.mem = mem;
+      c.recvMem = recvMem;
       c.registerBuffers = registerBuffers;
       ++i;
       CaseSpec per = c;
@@ -72,6 +74,19 @@ TEST_P(Memory, MixedKindsAcrossRanks) {
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
     return runAllCollectives({rank, nranks, comm, stream, check},
                              rank % 2 ? MemKind::kGroveMem : MemKind::kHeap, rank % 3 == 0, 1800);
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
+// Send and receive buffers of different kinds within each rank (shared send, heap receive on some ranks,
+// the reverse on others): each zero-copy decision must look at the right buffer.
+TEST_P(Memory, SendAndRecvOfDifferentKinds) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    const bool odd = rank % 2;
+    return runAllCollectives({rank, nranks, comm, stream, check}, odd ? MemKind::kGroveMem : MemKind::kHeap,
+                             false, 1900, odd ? MemKind::kHeap : MemKind::kGroveMem) &&
+           runAllCollectives({rank, nranks, comm, stream, check}, MemKind::kGroveMem, false, 1950,
+                             MemKind::kHeap);
   };
   GROVE_MATRIX_RUN(GetParam(), body, 300000);
 }
