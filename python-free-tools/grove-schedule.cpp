@@ -80,6 +80,8 @@ struct Options {
 
 int runSolve(const Options& o) {
   auto start = Clock::now();
+  if (o.format != "plan" && o.format != "msccl-xml" && o.format != "dot")
+    throw std::invalid_argument("--format must be plan, msccl-xml or dot");
   Topology topo = loadTopology(o.topology);
   Collective coll = parseCollective(o.collective);
   if (o.bound) {

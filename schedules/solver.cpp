@@ -1,5 +1,6 @@
 #include "solver.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -110,6 +111,12 @@ AllGatherTrees allGatherTrees(const Topology& topo, const SolveOptions& opt, Sol
   ScaledGraph g = scaleTopology(topo, opt.limits);
   Ratio x = optimalRate(g, opt.progress);
   timer.lap(0);
+  if (opt.treesPerRoot > opt.limits.maxTreesPerRoot ||
+      (opt.treesPerRoot > 0 && opt.treesPerRoot > opt.limits.maxTotalTrees / std::max(1, g.rankCount())))
+    throw SolverError(
+        std::to_string(opt.treesPerRoot) + " trees per root passes the limit of " +
+        std::to_string(std::min<std::int64_t>(opt.limits.maxTreesPerRoot,
+                                              opt.limits.maxTotalTrees / std::max(1, g.rankCount()))));
   TreeRate rate = opt.treesPerRoot == 0 ? autoTreeRate(g, x, opt.limits)
                                         : fixedTreeRate(g, x, opt.treesPerRoot, opt.progress);
   timer.lap(1);
