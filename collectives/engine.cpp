@@ -143,12 +143,11 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
 }
 
 void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
-  auto until = deadline();
   std::string problem;
   for (int p = 0; p < nranks_; ++p) {
     if (p == rank_) continue;
     const CallHeader* h = headerOf(p, seq);
-    semaphoreWait(&h->seq, seq, WaitPolicy{until, channels_[p].peerPid(), spin_});
+    semaphoreWait(&h->seq, seq, WaitPolicy{deadline(), channels_[p].peerPid(), spin_});
     if (h->seq.value.load(std::memory_order_acquire) != seq)
       throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a call");
     if (!checkCalls_) continue;
@@ -166,9 +165,9 @@ void Engine::signalAll(int slot, std::uint64_t value) const {
     if (p != rank_) channels_[p].signal(slot, value);
 }
 
-void Engine::waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const {
+void Engine::waitAllPeers(int slot, std::uint64_t value) const {
   for (int p = 0; p < nranks_; ++p)
-    if (p != rank_) channels_[p].wait(slot, value, until, spin_);
+    if (p != rank_) channels_[p].wait(slot, value, deadline(), spin_);
 }
 
 }  // namespace grove::coll
@@ -224,7 +223,7 @@ char* Engine::peerBuffer(int r, std::uint64_t seq, bool send) {
 void Engine::finishTogether(std::uint64_t seq) {
   constexpr std::uint64_t kFinal = (1u << 24) - 2;
   signalAll(kSemConsumed, epoch(seq, kFinal));
-  waitAllPeers(kSemConsumed, epoch(seq, kFinal), deadline());
+  waitAllPeers(kSemConsumed, epoch(seq, kFinal));
 }
 
 }  // namespace grove::coll

@@ -96,7 +96,7 @@ class Engine {
 
   char* base(int r) const { return static_cast<char*>(window_->base(r)); }
   const MemoryChannel& channel(int peer) const { return channels_[peer]; }
-  /// Deadline for the waits of a call starting now.
+  /// Deadline for a wait starting now.
   std::chrono::steady_clock::time_point deadline() const;
   /// GROVE_ALGO as read when the communicator was created.
   Algo forcedAlgo() const { return forced_; }
@@ -111,8 +111,9 @@ class Engine {
 
   /// Raises `slot` at every peer to `value`.
   void signalAll(int slot, std::uint64_t value) const;
-  /// Waits until every peer raised `slot` here to `value`.
-  void waitAllPeers(int slot, std::uint64_t value, std::chrono::steady_clock::time_point until) const;
+  /// Waits until every peer raised `slot` here to `value`; each wait is bounded by the timeout on its own,
+  /// so a long call that keeps making progress never times out.
+  void waitAllPeers(int slot, std::uint64_t value) const;
 
  private:
   char* peerBuffer(int r, std::uint64_t seq, bool send);

@@ -32,17 +32,16 @@ void runStagedPipeline(Engine& e, std::uint64_t seq, std::size_t chunks, const P
                        const std::function<void(std::size_t, int)>& consume) {
   if (chunks >= (1u << 24)) throw Error(groveInvalidArgument, "message too large for the pipeline");
   const int K = e.layout().ringSlots;
-  const auto until = e.deadline();
   const int spin = e.spin();
   auto produceChunk = [&](std::size_t c) {
     if (c >= static_cast<std::size_t>(K))
-      for (int p : roles.consumers) e.channel(p).wait(kSemConsumed, epoch(seq, c - K), until, spin);
+      for (int p : roles.consumers) e.channel(p).wait(kSemConsumed, epoch(seq, c - K), e.deadline(), spin);
     const int slot = static_cast<int>(c % K);
     produce(c, e.base(e.rank()) + e.layout().stagingOffset(slot));
     for (int p : roles.consumers) e.channel(p).signal(kSemStaged, epoch(seq, c));
   };
   auto consumeChunk = [&](std::size_t c) {
-    for (int p : roles.producers) e.channel(p).wait(kSemStaged, epoch(seq, c), until, spin);
+    for (int p : roles.producers) e.channel(p).wait(kSemStaged, epoch(seq, c), e.deadline(), spin);
     consume(c, static_cast<int>(c % K));
     for (int p : roles.producers) e.channel(p).signal(kSemConsumed, epoch(seq, c));
   };

@@ -90,8 +90,9 @@ class GroupRunner {
         progress |= stepQueue(recvs_[p], false, remaining);
       }
       if (!remaining) break;
-      if (progress) {
+      if (progress) {  // the timeout bounds each wait, not the whole group
         idle = 0;
+        until = e_.deadline();
         continue;
       }
       if (++idle % 64 == 0) checkAlive(until);

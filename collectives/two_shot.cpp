@@ -75,7 +75,6 @@ void zeroCopyAllReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const vo
     inputs[r] = r == me ? static_cast<const char*>(send) : e.peerSend(r, seq);
     outputs[r] = r == me ? static_cast<char*>(recv) : e.peerRecv(r, seq);
   }
-  auto until = e.deadline();
   std::vector<const void*> src(n);
   auto reduceChunk = [&](std::size_t c) {
     const std::size_t first = c * chunkElems;
@@ -86,7 +85,7 @@ void zeroCopyAllReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const vo
     e.signalAll(kSemReduced, epoch(seq, c));
   };
   auto gather = [&](std::size_t c) {
-    e.waitAllPeers(kSemReduced, epoch(seq, c), until);
+    e.waitAllPeers(kSemReduced, epoch(seq, c));
     const std::size_t first = c * chunkElems;
     Slices s = slicesOf(std::min(chunkElems, d.count - first), n, tb);
     for (int k = 1; k < n; ++k) {
@@ -121,14 +120,13 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   if (chunks >= (1u << 24)) throw Error(groveInvalidArgument, "message too large for the pipeline");
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
-  auto until = e.deadline();
   std::vector<const void*> src(n);
 
   const bool streaming = useStreamingStores(d.count * tb);
   auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
   auto stage = [&](std::size_t c) {
     // Slot reuse: every peer must have read my staging and result slots of chunk c-K.
-    if (c >= static_cast<std::size_t>(K)) e.waitAllPeers(kSemConsumed, epoch(seq, c - K), until);
+    if (c >= static_cast<std::size_t>(K)) e.waitAllPeers(kSemConsumed, epoch(seq, c - K));
     Slices s = slicesOf(chunkElemsOf(c), n, tb);
     const char* chunkIn = in + c * chunkElems * tb;
     char* slot = e.base(me) + L.stagingOffset(static_cast<int>(c % K));
@@ -137,7 +135,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     e.signalAll(kSemStaged, epoch(seq, c));
   };
   auto reduceChunk = [&](std::size_t c) {
-    e.waitAllPeers(kSemStaged, epoch(seq, c), until);
+    e.waitAllPeers(kSemStaged, epoch(seq, c));
     Slices s = slicesOf(chunkElemsOf(c), n, tb);
     const std::size_t off = (c * chunkElems + s.begin(me)) * tb;
     const std::size_t slotOff = s.begin(me) * tb;
@@ -153,7 +151,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   };
   auto gather = [&](std::size_t c) {
     if (root >= 0 && root != me) return;
-    e.waitAllPeers(kSemReduced, epoch(seq, c), until);
+    e.waitAllPeers(kSemReduced, epoch(seq, c));
     Slices s = slicesOf(chunkElemsOf(c), n, tb);
     for (int k = 1; k < n; ++k) {
       int r = (me + k) % n;  // start with the next rank so peers do not all read the same one
@@ -161,8 +159,10 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
       if (len == 0) continue;
       char* dst = out + (c * chunkElems + s.begin(r)) * tb;
       const char* from = e.base(r) + L.resultOffset(static_cast<int>(c % K)) + s.begin(r) * tb;
-      if (streaming) streamCopy(dst, from, len);
-      else std::memcpy(dst, from, len);
+      if (streaming)
+        streamCopy(dst, from, len);
+      else
+        std::memcpy(dst, from, len);
     }
     e.signalAll(kSemConsumed, epoch(seq, c));
   };
