@@ -137,6 +137,37 @@ TEST_P(Streams, CommDestroyWithQueuedWork) {
   }
 }
 
+// A call queued on a stream, then a NULL-stream call on the same communicator, on every rank in the same
+// order. Issue order is the only order all ranks agree on; if the caller's call could overtake the queued
+// one on some ranks but not others, ranks would pair different calls (silently, when the shapes match).
+TEST_P(Streams, StreamThenNullStreamKeepIssueOrder) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    for (int it = 0; it < 20; ++it) {
+      // Same shape for both calls, so a wrong pairing is not caught as a mismatch: only the values show it.
+      std::vector<float> a(1 << 18, static_cast<float>(rank)), b(1 << 18, static_cast<float>(1000 + rank));
+      check.result(groveAllReduce(a.data(), a.data(), a.size(), groveFloat32, groveSum, comm, stream),
+                   groveSuccess, "queue on stream", comm);
+      const groveResult_t r =
+          groveAllReduce(b.data(), b.data(), b.size(), groveFloat32, groveSum, comm, nullptr);
+      const groveResult_t s = groveStreamSynchronize(stream);
+      if (!check.result(r, groveSuccess, format("iteration %d: NULL-stream call after a queued one", it),
+                        comm) ||
+          !check.result(s, groveSuccess, format("iteration %d: the queued call", it), comm))
+        return false;
+      const float wantA = static_cast<float>(nranks * (nranks - 1) / 2);
+      const float wantB = static_cast<float>(1000 * nranks + nranks * (nranks - 1) / 2);
+      if (!check.expect(
+              a.back() == wantA && b.back() == wantB,
+              format(
+                  "iteration %d: queued allreduce gave %g (want %g), NULL-stream allreduce gave %g (want %g)",
+                  it, a.back(), wantA, b.back(), wantB)))
+        return false;
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Streams, ::testing::Values(1, 2, 3, 8), ranksName);
 
 // Rank 1 joins a large allreduce only after 300 ms, so rank 0's queued call cannot be finished early:
