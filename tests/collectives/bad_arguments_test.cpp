@@ -320,6 +320,55 @@ TEST_P(BadArgs, AccessorsAndMemory) {
   GROVE_MATRIX_RUN(GetParam(), body, 60000);
 }
 
+// Handles and pointers the library did not hand out (or already took back) are rejected, not trusted.
+// One test each, since a failure here tends to take the process down.
+TEST(ForeignHandles, MemFreeOfHeapOrInteriorPointer) {
+  MatrixBody body = [](int, int, groveComm_t, groveStream_t, Checker& check) {
+    std::vector<char> heap(4096);
+    check.result(groveMemFree(heap.data()), groveInvalidArgument, "groveMemFree(heap pointer)");
+    void* p = nullptr;
+    if (!check.result(groveMemAlloc(&p, 4096), groveSuccess, "groveMemAlloc")) return false;
+    check.result(groveMemFree(static_cast<char*>(p) + 64), groveInvalidArgument,
+                 "groveMemFree(interior pointer)");
+    check.result(groveMemFree(p), groveSuccess, "groveMemFree");
+    return true;
+  };
+  GROVE_MATRIX_RUN(1, body, 60000);
+}
+
+TEST(ForeignHandles, MemFreeTwice) {
+  MatrixBody body = [](int, int, groveComm_t, groveStream_t, Checker& check) {
+    void* p = nullptr;
+    if (!check.result(groveMemAlloc(&p, 4096), groveSuccess, "groveMemAlloc")) return false;
+    check.result(groveMemFree(p), groveSuccess, "groveMemFree");
+    check.result(groveMemFree(p), groveInvalidArgument, "groveMemFree twice");
+    return true;
+  };
+  GROVE_MATRIX_RUN(1, body, 60000);
+}
+
+TEST(ForeignHandles, DeregisterTwice) {
+  MatrixBody body = [](int, int, groveComm_t comm, groveStream_t, Checker& check) {
+    std::vector<char> heap(4096);
+    void* h = nullptr;
+    check.result(groveCommRegister(comm, heap.data(), heap.size(), &h), groveSuccess, "register", comm);
+    check.result(groveCommDeregister(comm, h), groveSuccess, "deregister", comm);
+    check.result(groveCommDeregister(comm, h), groveInvalidArgument, "deregister twice", comm);
+    return true;
+  };
+  GROVE_MATRIX_RUN(1, body, 60000);
+}
+
+TEST(ForeignHandles, DeregisterForeignPointer) {
+  MatrixBody body = [](int, int, groveComm_t comm, groveStream_t, Checker& check) {
+    std::vector<char> notAHandle(64);
+    check.result(groveCommDeregister(comm, notAHandle.data()), groveInvalidArgument,
+                 "deregister a foreign pointer", comm);
+    return true;
+  };
+  GROVE_MATRIX_RUN(1, body, 60000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, BadArgs, ::testing::Values(1, 2, 3, 8), ranksName);
 
 }  // namespace
