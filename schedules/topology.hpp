@@ -43,45 +43,53 @@ class TopologyError : public std::runtime_error {
   std::string detail_;
 };
 
+/// A compute node is a rank that owns and consumes data; a switch only forwards it (no copy, no reduce).
 enum class NodeKind { kCompute, kSwitch };
 
+/// One vertex of the topology.
 struct Node {
-  std::string name;
-  NodeKind kind = NodeKind::kCompute;
-  int rank = -1;  ///< Rank of a compute node; -1 for switches.
+  std::string name;                    ///< Unique; the DOT node ID.
+  NodeKind kind = NodeKind::kCompute;  ///< Compute (a rank) or switch.
+  int rank = -1;                       ///< Rank of a compute node; -1 for switches.
 };
 
 /// A directed link. Parallel links between the same pair are allowed and add up.
 struct Link {
-  int src = 0;
-  int dst = 0;
+  int src = 0;  ///< Node id the data leaves.
+  int dst = 0;  ///< Node id the data enters.
   Rational bw;  ///< GB/s in the direction src -> dst; always > 0.
 };
 
 /// A directed multigraph of compute and switch nodes. Node ids are dense indices in declaration order.
 class Topology {
  public:
-  std::string name = "topology";
+  std::string name = "topology";  ///< The DOT graph name.
 
-  /// Adds a node; `rank` < 0 numbers compute nodes in order of declaration. Throws TopologyError on a
-  /// duplicate name or rank.
+  /// Adds a node and returns its id; `rank` < 0 leaves the number to finalizeRanks(). Throws TopologyError
+  /// on an empty or duplicate name or a rank on a switch (duplicate ranks are caught by finalizeRanks()).
   int addNode(const std::string& nodeName, NodeKind kind, int rank = -1);
   /// Adds a directed link; throws TopologyError for unknown ids, self loops or non-positive bandwidth.
   void addLink(int src, int dst, Rational bw);
   /// Adds src->dst and dst->src with the same bandwidth.
   void addBidirectional(int a, int b, Rational bw);
 
+  /// Nodes indexed by id, in declaration order.
   const std::vector<Node>& nodes() const { return nodes_; }
+  /// Links in the order they were added; parallel links stay separate.
   const std::vector<Link>& links() const { return links_; }
+  /// Number of nodes (compute and switch).
   int nodeCount() const { return static_cast<int>(nodes_.size()); }
   /// Node id of `name`, or -1.
   int findNode(std::string_view nodeName) const;
   /// Compute node ids ordered by rank (ranks are made dense by finalizeRanks()).
   std::vector<int> computeNodes() const;
+  /// Number of compute nodes.
   int rankCount() const;
+  /// True if node `id` is a compute node.
   bool isCompute(int id) const { return nodes_[id].kind == NodeKind::kCompute; }
 
-  /// Checks ranks are 0..N-1 without gaps (renumbering declaration-ordered ranks) ; throws TopologyError.
+  /// Gives compute nodes without a rank the free numbers in declaration order, then checks that ranks
+  /// are exactly 0..N-1; throws TopologyError on a duplicate rank or a gap.
   void finalizeRanks();
 
  private:
