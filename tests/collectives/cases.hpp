@@ -34,7 +34,7 @@ struct CaseSpec {
   int root = 0;  ///< broadcast, reduce
   MemKind mem = MemKind::kHeap;
   /// Kind of the receive buffer when it differs from `mem` (out-of-place only).
-  std::optional<MemKind> recvMem;
+  std::optional<MemKind> recvMem{};
   data::Pattern pattern = data::Pattern::kExact;
   /// Register every buffer with groveCommRegister before the call and deregister after.
   bool registerBuffers = false;
