@@ -369,6 +369,24 @@ TEST(ForeignHandles, DeregisterForeignPointer) {
   GROVE_MATRIX_RUN(1, body, 60000);
 }
 
+// Malformed tuning variables fall back to their defaults instead of breaking the communicator (a
+// zero or negative timeout must not make every wait fail at once).
+TEST(BadEnvironment, MalformedVariablesAreIgnored) {
+  for (const char* value : {"abc", "-5", "0", ""}) {
+    SCOPED_TRACE(value);
+    ScopedEnv t("GROVE_TIMEOUT_MS", value), c("GROVE_CHUNK_BYTES", value), s("GROVE_SMALL_BYTES", value),
+        a("GROVE_ALGO", value[0] ? "no-such-algorithm" : "");
+    MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+      std::vector<float> buf(300000, static_cast<float>(rank));
+      check.result(groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm, nullptr),
+                   groveSuccess, "allreduce", comm);
+      check.expect(buf.back() == static_cast<float>(nranks * (nranks - 1) / 2), "wrong sum");
+      return true;
+    };
+    GROVE_MATRIX_RUN(3, body, 60000);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(, BadArgs, ::testing::Values(1, 2, 3, 8), ranksName);
 
 }  // namespace
