@@ -99,6 +99,30 @@ const Tables& tables() {
 
 }  // namespace
 
+float halfToFloat(std::uint16_t h) {
+  const int sign = h >> 15, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  float mag = e == 0x1f ? (m ? NAN : INFINITY)
+              : e == 0  ? std::ldexp(static_cast<float>(m), -24)
+                        : std::ldexp(static_cast<float>(m + 1024), e - 25);
+  return sign ? -mag : mag;
+}
+
+std::uint16_t floatToHalf(float f) {
+  std::uint32_t u;
+  std::memcpy(&u, &f, 4);
+  const std::uint16_t sign = static_cast<std::uint16_t>((u >> 16) & 0x8000u);
+  u &= 0x7fffffffu;
+  if (u > 0x7f800000u) return sign | 0x7e00;   // NaN
+  if (u >= 0x477ff000u) return sign | 0x7c00;  // rounds beyond 65504: infinity
+  if (u < 0x38800000u) {                       // below the smallest normal: subnormal or zero
+    float a;
+    std::memcpy(&a, &u, 4);
+    return sign | static_cast<std::uint16_t>(std::nearbyint(a * 16777216.0f));  // units of 2^-24, ties even
+  }
+  std::uint32_t r = u + 0xfffu + ((u >> 13) & 1u);  // round mantissa to 10 bits, ties to even
+  return sign | static_cast<std::uint16_t>((r - 0x38000000u) >> 13);
+}
+
 const float* fp8e4m3Table() { return tables().e4m3.data(); }
 const float* fp8e5m2Table() { return tables().e5m2.data(); }
 float fp8e4m3ToFloat(std::uint8_t v) { return tables().e4m3[v]; }

@@ -35,6 +35,10 @@ inline std::uint16_t floatToBf16(float f) {
   return static_cast<std::uint16_t>(u >> 16);
 }
 
+/// float16 <-> float32 without compiler support for _Float16 (round to nearest-even).
+float halfToFloat(std::uint16_t h);
+std::uint16_t floatToHalf(float f);
+
 /// 8-bit floats (OCP FP8): e4m3 ("FN": no infinities, max 448, NaN = S.1111.111) and e5m2 (IEEE-like).
 /// Decoding uses 256-entry tables; encoding rounds to nearest-even; values beyond the largest finite
 /// number become NaN (e4m3) or infinity (e5m2), i.e. no saturation.

@@ -22,6 +22,8 @@ struct Plain {
   static GROVE_INLINE Acc load(const void* p, std::size_t i) { return static_cast<const T*>(p)[i]; }
   static GROVE_INLINE void store(void* p, std::size_t i, Acc v) { static_cast<T*>(p)[i] = v; }
 };
+#if defined(__FLT16_MAX__)
+// The compiler's _Float16 uses the hardware conversions (F16C, AVX-512 FP16) in the clones that have them.
 struct Half {
   using Acc = float;
   static GROVE_INLINE Acc load(const void* p, std::size_t i) {
@@ -31,6 +33,18 @@ struct Half {
     static_cast<_Float16*>(p)[i] = static_cast<_Float16>(v);
   }
 };
+#else
+// Compilers without _Float16 (e.g. clang 14 on x86): portable conversions, same rounding.
+struct Half {
+  using Acc = float;
+  static GROVE_INLINE Acc load(const void* p, std::size_t i) {
+    return halfToFloat(static_cast<const std::uint16_t*>(p)[i]);
+  }
+  static GROVE_INLINE void store(void* p, std::size_t i, Acc v) {
+    static_cast<std::uint16_t*>(p)[i] = floatToHalf(v);
+  }
+};
+#endif
 struct Bf16 {
   using Acc = float;
   static GROVE_INLINE Acc load(const void* p, std::size_t i) {
