@@ -169,6 +169,31 @@ TEST(Abort, UnblocksACallWaitingInAnotherThread) {
       60000)));
 }
 
+// A peer that destroys its communicator (and exits) while the others wait for it in a collective: they
+// get an error ("a peer died or left") instead of hanging.
+TEST(Left, PeerDestroysItsCommunicatorAndExits) {
+  ScopedTimeout env;
+  EXPECT_TRUE(allRanksPassed(runRanks(
+      3,
+      [](int rank, int nranks, const groveUniqueId& id) {
+        Checker check(rank);
+        groveComm_t comm = nullptr;
+        if (groveCommInitRank(&comm, nranks, id, rank) != groveSuccess) return 80;
+        if (rank == 2) {
+          check.result(groveCommDestroy(comm), groveSuccess, "groveCommDestroy on the leaving rank");
+          return check.exitCode();
+        }
+        std::vector<float> buf(1 << 16, 1.0f);
+        const auto start = std::chrono::steady_clock::now();
+        const groveResult_t r =
+            groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm, nullptr);
+        expectFailureReported(check, comm, r, elapsedMs(start), "allreduce after a peer left");
+        groveCommDestroy(comm);
+        return check.exitCode();
+      },
+      60000)));
+}
+
 INSTANTIATE_TEST_SUITE_P(, Killed, ::testing::Values(2, 3, 8), ranksName);
 
 // A rank that never calls groveCommInitRank: the others' init fails within the timeout.
