@@ -309,15 +309,21 @@ TEST(Bootstrap, LateRankIsNotATimeout) {
 // longer than GROVE_TIMEOUT_MS in total.
 TEST(Bootstrap, LongCallMakingProgressIsNotATimeout) {
   ScopedTimeout env;  // for the bootstrap root, made before the ranks start
+  // Filled before the ranks are forked (they inherit it), so no rank is late to init; a small allreduce
+  // then lines the ranks up, and no single wait in the long call has a reason to be long.
+  std::vector<float> input(size_t{64} << 20, 1.0f);
   EXPECT_TRUE(allRanksPassed(runRanks(
       4,
-      [](int rank, int nranks, const groveUniqueId& id) {
+      [&input](int rank, int nranks, const groveUniqueId& id) {
         Checker check(rank);
+        std::vector<float>& buf = input;
         // Every rank is up by now (waiting for the id); the communicator reads the timeout when created.
         ::setenv("GROVE_TIMEOUT_MS", "250", 1);
         Comm comm;
         if (comm.init(id, nranks, rank) != groveSuccess) return 80;
-        std::vector<float> buf(size_t{64} << 20, 1.0f);
+        float warm = 1;
+        check.result(groveAllReduce(&warm, &warm, 1, groveFloat32, groveSum, comm.get(), nullptr),
+                     groveSuccess, "warm-up allreduce", comm.get());
         const auto start = std::chrono::steady_clock::now();
         const bool ok = check.result(
             groveAllReduce(buf.data(), buf.data(), buf.size(), groveFloat32, groveSum, comm.get(), nullptr),
