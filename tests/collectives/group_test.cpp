@@ -138,6 +138,47 @@ TEST_P(Group, SamePairMatchesInOrder) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// In-place exchanges inside a group: the same buffer is sent and received into. The send must carry the
+// buffer's contents from before the group, whatever order the transfers run in. Sizes well past the
+// mailbox (4 x 128 KiB by default) make the receive overwrite data not yet sent.
+TEST_P(Group, InPlaceShiftAndSwap) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
+    for (size_t count : {size_t{1000}, size_t{1} << 20}) {
+      std::vector<int32_t> buf(count), want(count);
+      for (size_t i = 0; i < count; ++i) {
+        buf[i] = static_cast<int32_t>(rank * 10000000 + i);
+        want[i] = static_cast<int32_t>(left * 10000000 + i);
+      }
+      groveGroupStart();
+      check.result(groveSend(buf.data(), count, groveInt32, right, comm, nullptr), groveSuccess, "send",
+                   comm);
+      check.result(groveRecv(buf.data(), count, groveInt32, left, comm, nullptr), groveSuccess, "recv", comm);
+      if (!check.result(groveGroupEnd(), groveSuccess, format("in-place ring shift count=%zu", count), comm))
+        return false;
+      check.elements(buf.data(), want.data(), count, groveInt32,
+                     format("in-place ring shift count=%zu", count));
+      // Pairs swap one buffer, the receive issued before the send.
+      const int partner = rank ^ 1;
+      if (partner >= nranks) continue;
+      for (size_t i = 0; i < count; ++i) {
+        buf[i] = static_cast<int32_t>(rank * 10000000 + i);
+        want[i] = static_cast<int32_t>(partner * 10000000 + i);
+      }
+      groveGroupStart();
+      check.result(groveRecv(buf.data(), count, groveInt32, partner, comm, nullptr), groveSuccess, "recv",
+                   comm);
+      check.result(groveSend(buf.data(), count, groveInt32, partner, comm, nullptr), groveSuccess, "send",
+                   comm);
+      if (!check.result(groveGroupEnd(), groveSuccess, format("in-place swap count=%zu", count), comm))
+        return false;
+      check.elements(buf.data(), want.data(), count, groveInt32, format("in-place swap count=%zu", count));
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 // An empty group and a group on a rank with nothing to do both succeed.
 TEST(GroupEdges, EmptyGroupSucceeds) {
   MatrixBody body = [](int, int, groveComm_t, groveStream_t, Checker& check) {
