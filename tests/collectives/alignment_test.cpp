@@ -70,6 +70,38 @@ TEST_P(Alignment, ByteMisaligned) {
   GROVE_MATRIX_RUN(GetParam(), body, 300000);
 }
 
+// Every collective on shared-memory buffers whose offsets differ between ranks and between send and
+// receive: the zero-copy paths address peers' buffers at their own offsets.
+TEST_P(Alignment, EveryCollectiveAtRankDependentOffsets) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    Ctx x{rank, nranks, comm, stream, check};
+    uint64_t seed = 4200;
+    int i = 0;
+    for (groveDataType_t t : {groveFloat32, groveFloat16, groveFloat64, groveUint8})
+      for (size_t count : {size_t{33}, size_t{70001}})
+        for (const Variant& v : kAllVariants) {
+          const size_t size = ref::typeSize(t);
+          CaseSpec c;
+          c.type = t;
+          c.op = ref::kAllOps[i % ref::kAllOps.size()];
+          c.count = count;
+          c.variant = v;
+          c.seed = seed++;
+          c.root = i++ % nranks;
+          c.mem = MemKind::kGroveMem;
+          c.sendMisalign = size * static_cast<size_t>(1 + rank % 5);
+          c.recvMisalign = size * static_cast<size_t>(3 + rank % 2);
+          CaseSpec per = c;
+          per.count = count / static_cast<size_t>(nranks) + 1;
+          if (!runAllReduce(x, c) || !runReduce(x, c) || !runBroadcast(x, c) || !runAllGather(x, per) ||
+              !runReduceScatter(x, per) || !runAllToAll(x, per))
+            return false;
+        }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Alignment, ::testing::Values(2, 3, 8), ranksName);
 
 }  // namespace

@@ -71,7 +71,7 @@ std::string describeCase(const char* collective, const CaseSpec& c) {
 bool runAllReduce(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("allreduce", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
-  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
+  Buffer send(bytes, c.mem, c.sendMisalign), recv(bytes, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -96,7 +96,7 @@ bool runReduceScatter(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("reduce-scatter", c);
   const size_t size = ref::typeSize(c.type), block = c.count * size, total = block * x.nranks;
   // In place, recvbuff is block `rank` of sendbuff; one buffer holds both.
-  Buffer send(total, c.mem), recv(c.variant.inPlace ? 0 : block, recvKind(c));
+  Buffer send(total, c.mem, c.sendMisalign), recv(c.variant.inPlace ? 0 : block, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || (!c.variant.inPlace && !reg.add(recv))) return false;
@@ -121,7 +121,7 @@ bool runReduce(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("reduce", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
   const bool isRoot = x.rank == c.root;
-  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
+  Buffer send(bytes, c.mem, c.sendMisalign), recv(bytes, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -153,7 +153,7 @@ bool runReduce(const Ctx& x, const CaseSpec& c) {
 bool runAllGather(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("allgather", c);
   const size_t block = c.count * ref::typeSize(c.type), total = block * x.nranks;
-  Buffer send(c.variant.inPlace ? 0 : block, c.mem), recv(total, recvKind(c));
+  Buffer send(c.variant.inPlace ? 0 : block, c.mem, c.sendMisalign), recv(total, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if ((!c.variant.inPlace && !reg.add(send)) || !reg.add(recv)) return false;
@@ -177,7 +177,7 @@ bool runBroadcast(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("broadcast", c);
   const size_t bytes = c.count * ref::typeSize(c.type);
   const bool isRoot = x.rank == c.root;
-  Buffer send(bytes, c.mem), recv(bytes, recvKind(c));
+  Buffer send(bytes, c.mem, c.sendMisalign), recv(bytes, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if (!reg.add(send) || !reg.add(recv)) return false;
@@ -202,7 +202,7 @@ bool runBroadcast(const Ctx& x, const CaseSpec& c) {
 bool runAllToAll(const Ctx& x, const CaseSpec& c) {
   const std::string what = describeCase("alltoall", c);
   const size_t block = c.count * ref::typeSize(c.type), total = block * x.nranks;
-  Buffer send(c.variant.inPlace ? 0 : total, c.mem), recv(total, recvKind(c));
+  Buffer send(c.variant.inPlace ? 0 : total, c.mem, c.sendMisalign), recv(total, recvKind(c), c.recvMisalign);
   if (!allocated(x, what, {&send, &recv})) return false;
   Registrations reg(x, c, what);
   if ((!c.variant.inPlace && !reg.add(send)) || !reg.add(recv)) return false;

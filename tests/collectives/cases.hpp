@@ -36,6 +36,9 @@ struct CaseSpec {
   /// Kind of the receive buffer when it differs from `mem` (out-of-place only).
   std::optional<MemKind> recvMem{};
   data::Pattern pattern = data::Pattern::kExact;
+  /// Bytes added to the 64-byte alignment of the send and receive buffers (different values on different
+  /// ranks give buffers with no common alignment).
+  size_t sendMisalign = 0, recvMisalign = 0;
   /// Register every buffer with groveCommRegister before the call and deregister after.
   bool registerBuffers = false;
 };
