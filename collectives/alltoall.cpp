@@ -17,8 +17,9 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
   if (bytes * n <= e.layout().smallBytes) {
-    std::memcpy(e.mySmall(seq), in, bytes * n);
+    if (bytes) std::memcpy(e.mySmall(seq), in, bytes * n);
     e.agree(seq, d);
+    if (bytes == 0) return;  // (buffers may be NULL)
     for (int r = 0; r < n; ++r)
       std::memmove(out + r * bytes, r == me ? in + me * bytes : e.smallOf(r, seq) + me * bytes, bytes);
     return;

@@ -42,7 +42,7 @@ void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const
     }
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
-  std::memmove(out + rdispls[me] * tb, in + sdispls[me] * tb, sendcounts[me] * tb);
+  if (sendcounts[me]) std::memmove(out + rdispls[me] * tb, in + sdispls[me] * tb, sendcounts[me] * tb);
   const std::size_t piece = alignedPiece(e.layout().chunkBytes / n, tb);
   runStagedPipeline(
       e, seq, chunksFor(longest, piece), allToAllRoles(e),

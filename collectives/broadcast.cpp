@@ -14,15 +14,18 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   const std::uint64_t seq = e.beginCall();
   const std::size_t bytes = count * typeSize(type);
   const bool isRoot = e.rank() == root;
-  if (isRoot && send != recv && bytes) std::memmove(recv, send, bytes);
+  // The root's own copy waits until the ranks agree: a mismatched call must not write `recv`.
+  const bool rootCopies = isRoot && send != recv && bytes;
   if (bytes <= e.layout().smallBytes) {
     if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);
     e.agree(seq, d);
+    if (rootCopies) std::memmove(recv, send, bytes);
     if (!isRoot && bytes) std::memcpy(recv, e.smallOf(root, seq), bytes);
     return;
   }
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);
   e.agree(seq, d);
+  if (rootCopies) std::memmove(recv, send, bytes);
   if (e.headerOf(root, seq)->flags & kSendShared) {  // zero-copy: copy straight from the root's buffer
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
     return e.finishTogether(seq);

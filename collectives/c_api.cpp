@@ -139,6 +139,9 @@ groveResult_t groveCommAbort(groveComm_t comm) {
   if (!comm) return failNoComm(groveInvalidArgument, "groveCommAbort: comm is NULL");
   comm->state->aborted = true;
   comm->state->fail(groveRemoteError, "the communicator was aborted");
+  // Calls waiting in other threads (or on streams) end now; each holds its own reference to the state,
+  // so the engine goes away when the last of them returns.
+  comm->state->engine->cancel();
   delete comm;
   return groveSuccess;
 }
@@ -315,13 +318,23 @@ groveResult_t groveCommRegister(const groveComm_t comm, void* buff, size_t size,
     return comm->state->fail(groveInvalidArgument, "groveCommRegister: NULL buffer or handle");
   // Registration is a promise that the buffer stays valid; shared-memory buffers are recognized on
   // every call, so the handle only records the range (see docs/c-api.md).
-  *handle = new grove::RegisteredMemory(comm->state->engine->comm().registerMemory(buff, size));
+  auto* registered = new grove::RegisteredMemory(comm->state->engine->comm().registerMemory(buff, size));
+  std::lock_guard<std::mutex> lock(comm->state->handlesMutex);
+  comm->state->handles.insert(registered);
+  *handle = registered;
   return groveSuccess;
 }
 
 groveResult_t groveCommDeregister(const groveComm_t comm, void* handle) {
   if (!comm) return failNoComm(groveInvalidArgument, "groveCommDeregister: comm is NULL");
   if (!handle) return comm->state->fail(groveInvalidArgument, "groveCommDeregister: handle is NULL");
+  {
+    std::lock_guard<std::mutex> lock(comm->state->handlesMutex);
+    if (comm->state->handles.erase(handle) == 0)
+      return comm->state->fail(groveInvalidArgument,
+                               "groveCommDeregister: handle was not returned by groveCommRegister on this "
+                               "communicator, or was already deregistered");
+  }
   delete static_cast<grove::RegisteredMemory*>(handle);
   return groveSuccess;
 }

@@ -18,6 +18,10 @@ bool isFatal(groveResult_t code) {
 
 }  // namespace
 
+CommState::~CommState() {
+  for (void* h : handles) delete static_cast<RegisteredMemory*>(h);  // never deregistered by the caller
+}
+
 groveResult_t CommState::fail(groveResult_t code, const std::string& message) {
   {
     std::lock_guard<std::mutex> lock(errorMutex);
@@ -71,10 +75,24 @@ groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow,
   }
 }
 
+void waitForQueued(CommState& state) {
+  std::unique_lock<std::mutex> lock(state.queueMutex);
+  // Each queued operation is itself bounded by the timeout, so this wait is bounded too.
+  state.queueDrained.wait(lock, [&] { return state.queued.load(std::memory_order_acquire) == 0; });
+}
+
 groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
                         std::function<void(Engine&)> body) {
-  return stream->enqueue(
-      [state, body = std::move(body)]() { return runNow(*state, &body, nullptr, nullptr); });
+  state->queued.fetch_add(1, std::memory_order_acq_rel);
+  return stream->enqueue([state, body = std::move(body)]() {
+    groveResult_t r = runNow(*state, &body, nullptr, nullptr);
+    {
+      std::lock_guard<std::mutex> lock(state->queueMutex);
+      state->queued.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    state->queueDrained.notify_all();
+    return r;
+  });
 }
 
 }  // namespace grove::coll

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "collectives/engine.hpp"
@@ -22,7 +24,16 @@ struct CommState {
   std::string lastError;
   std::atomic<groveResult_t> asyncError{groveSuccess};
   std::atomic<bool> aborted{false};
+  /// Stream operations queued on this communicator and not yet finished. A NULL-stream call waits for
+  /// them first, so calls run in the order the caller issued them (like a legacy default stream).
+  std::atomic<int> queued{0};
+  std::mutex queueMutex;
+  std::condition_variable queueDrained;
+  /// Registration handles given out by groveCommRegister and not yet deregistered.
+  std::mutex handlesMutex;
+  std::set<void*> handles;
 
+  ~CommState();
   /// Records `message` as the last error; fatal codes also break the communicator for good.
   groveResult_t fail(groveResult_t code, const std::string& message);
 };
@@ -31,6 +42,9 @@ struct CommState {
 groveResult_t failNoComm(groveResult_t code, const std::string& message);
 /// Thread-local copy of the last message, valid until the next call on this thread.
 const char* lastErrorOf(CommState* state);
+
+/// Waits until no stream work of `state` is pending (a NULL-stream call keeps issue order).
+void waitForQueued(CommState& state);
 
 /// Runs a call on this thread, mapping exceptions to results recorded on `state`: `slow` when given,
 /// else fast(engine, fastArg).
@@ -48,8 +62,11 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   if (stream != nullptr)
     return enqueueOn(state, stream, std::function<void(Engine&)>(std::forward<Body>(body)));
   using B = std::remove_reference_t<Body>;
+  // Our own reference: groveCommAbort from another thread may drop the handle's while this call runs.
+  std::shared_ptr<CommState> keep = state;
+  if (keep->queued.load(std::memory_order_acquire) != 0) waitForQueued(*keep);
   return runNow(
-      *state, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
+      *keep, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
 }
 
 }  // namespace grove::coll

@@ -116,8 +116,12 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   p2pMessagesSent_.assign(nranks, 0);
   p2pMessagesReceived_.assign(nranks, 0);
   channels_.resize(nranks);
-  for (int p = 0; p < nranks; ++p)
-    if (p != rank) channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
+  peerFreeCount_.assign(nranks, 0);
+  for (int p = 0; p < nranks; ++p) {
+    if (p == rank) continue;
+    channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
+    channels_[p].setCancelFlag(&cancelled_);
+  }
   log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d", rank, layout_.totalBytes(), layout_.chunkBytes,
       spin_);
 }
@@ -138,18 +142,23 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   pendingFlags_ = 0;
   h->root = d.root;
   h->aux = d.aux;
+  h->freeCount = sharedFreeCount();
   if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
   semaphoreRaise(&h->seq, seq);  // release: everything above (and the slot's data) is visible first
 }
 
 void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
+  // Nothing is mapped for this call yet, so this is the safe moment to bound the cache: peers that keep
+  // allocating live buffers must not exhaust our address space.
+  if (mapped_.size() >= 256) mapped_.clear();
   std::string problem;
   for (int p = 0; p < nranks_; ++p) {
     if (p == rank_) continue;
     const CallHeader* h = headerOf(p, seq);
-    semaphoreWait(&h->seq, seq, WaitPolicy{deadline(), channels_[p].peerPid(), spin_});
+    semaphoreWait(&h->seq, seq, WaitPolicy{deadline(), channels_[p].peerPid(), spin_, &cancelled_});
     if (h->seq.value.load(std::memory_order_acquire) != seq)
       throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a call");
+    if (h->freeCount != peerFreeCount_[p]) dropStaleMappings(p, h->freeCount);
     if (!checkCalls_) continue;
     CallDesc theirs = fromHeader(*h);
     std::string field = difference(d, theirs);
@@ -211,13 +220,18 @@ char* Engine::peerBuffer(int r, std::uint64_t seq, bool send) {
   auto key = std::make_pair(r, serial);
   auto it = mapped_.find(key);
   if (it == mapped_.end()) {
-    // Bounded cache: peers that allocate and free many buffers must not exhaust our address space.
-    if (mapped_.size() >= 256) mapped_.clear();
     SegmentHandle h{line->pid, send ? line->sendFd : line->recvFd,
                     send ? line->sendSegmentBytes : line->recvSegmentBytes, serial};
     it = mapped_.emplace(key, SharedSegment::map(h)).first;
   }
   return static_cast<char*>(it->second.data()) + offset;
+}
+
+void Engine::dropStaleMappings(int p, std::uint64_t peerFreeCount) {
+  // The peer freed something, and we cannot tell what: its buffers of this call are remapped on use.
+  peerFreeCount_[p] = peerFreeCount;
+  for (auto it = mapped_.lower_bound({p, 0}); it != mapped_.end() && it->first.first == p;)
+    it = mapped_.erase(it);
 }
 
 void Engine::finishTogether(std::uint64_t seq) {

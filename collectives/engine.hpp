@@ -9,6 +9,7 @@
 /// previous call, which is what makes slot reuse safe.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -63,6 +64,9 @@ class Engine {
 
   /// Starts a call: returns its sequence number.
   std::uint64_t beginCall() { return ++seq_; }
+  /// Makes every wait of this engine (in any thread) end with groveRemoteError: groveCommAbort.
+  void cancel() { cancelled_.store(true); }
+  bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
   /// This rank's small-message room for call `seq` (layout().smallBytes bytes).
   char* mySmall(std::uint64_t seq) const { return base(rank_) + layout_.smallOffset(seq); }
   /// Rank r's small-message room for call `seq`, as mapped here.
@@ -70,7 +74,7 @@ class Engine {
   CallHeader* headerOf(int r, std::uint64_t seq) const {
     return reinterpret_cast<CallHeader*>(base(r) + layout_.headerOffset(seq));
   }
-  /// Publishes the descriptor (and up to 24 inline bytes) of call `seq`.
+  /// Publishes the descriptor (and up to 16 inline bytes) of call `seq`.
   void post(std::uint64_t seq, const CallDesc& d, const void* inlineData = nullptr,
             std::size_t inlineBytes = 0);
   /// Waits for every peer's descriptor of call `seq`; throws Error(groveInvalidUsage) naming the first
@@ -117,6 +121,9 @@ class Engine {
 
  private:
   char* peerBuffer(int r, std::uint64_t seq, bool send);
+  /// Drops mappings of rank p's buffers when p freed groveMemAlloc memory since we last looked; called
+  /// between calls, when no mapping is in use.
+  void dropStaleMappings(int p, std::uint64_t peerFreeCount);
 
   int rank_;
   int nranks_;
@@ -133,6 +140,8 @@ class Engine {
   std::mutex callMutex_;
   std::uint8_t pendingFlags_ = 0;                                  // announced by the next post()
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
+  std::vector<std::uint64_t> peerFreeCount_;                       // last freeCount seen per rank
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace grove::coll

@@ -21,8 +21,9 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
   char* out = static_cast<char*>(recv);
   std::vector<const void*> src(n);
   if (bytes * n <= e.layout().smallBytes && bytes * n <= 32 * 1024) {
-    std::memcpy(e.mySmall(seq), in, bytes * n);
+    if (bytes) std::memcpy(e.mySmall(seq), in, bytes * n);
     e.agree(seq, d);
+    if (bytes == 0) return;
     for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.smallOf(r, seq)) + me * bytes;
     reduce(ReduceArgs{out, nullptr, src.data(), n, recvcount, type, op, n});
     return;

@@ -130,7 +130,7 @@ class GroupRunner {
       if (a.count != b.count || a.type != b.type) {
         note("send to self of " + describe(a.count, a.type) + " met a receive of " +
              describe(b.count, b.type));
-      } else {
+      } else if (a.count) {
         std::memmove(b.buf, a.buf, a.count * typeSize(a.type));
       }
       s.pop_front();
@@ -141,6 +141,7 @@ class GroupRunner {
   }
 
   void checkAlive(std::chrono::steady_clock::time_point until) {
+    if (e_.cancelled()) throw Error(groveRemoteError, "send/recv cancelled: the communicator was aborted");
     if (std::chrono::steady_clock::now() > until)
       throw Error(groveTimeout, "send/recv timed out (GROVE_TIMEOUT_MS): the peer never matched the call");
     for (int p = 0; p < e_.nranks(); ++p) {
@@ -197,8 +198,8 @@ class GroupRunner {
       } else {
         dataOff = streamOff - kLine;
       }
-      std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff,
-                  std::min(room, bytes - std::min(bytes, dataOff)));
+      const std::size_t len = std::min(room, bytes - std::min(bytes, dataOff));
+      if (len) std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff, len);
       ch.signal(kSemP2PReady, c + 1);
       ring(peer);
       ++s.next;

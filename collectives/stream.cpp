@@ -31,9 +31,7 @@ groveResult_t groveStream::synchronize() {
 groveResult_t groveStream::query() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!queue_.empty() || running_) return groveInProgress;
-  groveResult_t r = firstError_;
-  firstError_ = groveSuccess;
-  return r;
+  return firstError_;  // reported again by synchronize(), which is what clears it
 }
 
 void groveStream::loop() {

@@ -19,7 +19,7 @@ struct groveStream {
   groveResult_t enqueue(std::function<groveResult_t()> task);
   /// Waits for the queue to drain; returns and clears the first error.
   groveResult_t synchronize();
-  /// groveInProgress while work is pending; otherwise like synchronize().
+  /// groveInProgress while work is pending; otherwise the first error, without clearing it.
   groveResult_t query();
 
  private:

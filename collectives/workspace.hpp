@@ -3,7 +3,7 @@
 ///
 ///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring ]
 ///
-/// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 24
+/// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 16
 /// bytes of inline data), a line describing the caller's buffers when peers can map them, and room
 /// for a small message (the one-shot paths copy data there).
 /// Consecutive calls alternate parities; a rank reuses a parity only after it has seen every peer
@@ -31,7 +31,8 @@ struct alignas(kLine) CallHeader {
   std::uint8_t flags;   ///< kHeaderZeroCopy...
   std::int32_t root;    ///< Root or peer, -1 if none.
   std::uint64_t aux;    ///< Collective-specific check value (e.g. a hash of all-to-all-v counts).
-  unsigned char inlineData[24];
+  unsigned char inlineData[16];
+  std::uint64_t freeCount;  ///< sharedFreeCount() of the caller: tells peers when to drop stale mappings.
 };
 static_assert(sizeof(CallHeader) == kLine);
 

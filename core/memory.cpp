@@ -1,5 +1,6 @@
 #include "grove/memory.hpp"
 
+#include <atomic>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -11,6 +12,8 @@ struct Registry {
   std::mutex mutex;
   std::map<const char*, SharedSegment> byBase;  // ordered: upper_bound finds the containing block
 };
+
+std::atomic<std::uint64_t> freed{0};
 
 Registry& registry() {
   static Registry* r = new Registry;  // never destroyed: used from atexit paths and other threads
@@ -31,8 +34,12 @@ void* sharedAlloc(std::size_t bytes) {
 bool sharedFree(void* ptr) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
-  return r.byBase.erase(static_cast<const char*>(ptr)) == 1;
+  if (r.byBase.erase(static_cast<const char*>(ptr)) != 1) return false;
+  freed.fetch_add(1, std::memory_order_relaxed);
+  return true;
 }
+
+std::uint64_t sharedFreeCount() { return freed.load(std::memory_order_relaxed); }
 
 std::optional<SharedLocation> findShared(const void* ptr, std::size_t bytes) {
   const char* p = static_cast<const char*>(ptr);

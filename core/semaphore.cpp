@@ -66,6 +66,8 @@ void semaphoreWait(const SemaphoreWord* word, std::uint64_t target, const WaitPo
     if (now >= policy.deadline)
       throw Error(groveTimeout, "timed out waiting for a peer (GROVE_TIMEOUT_MS); value " +
                                     std::to_string(seen) + ", expected " + std::to_string(target));
+    if (policy.cancel && policy.cancel->load(std::memory_order_relaxed))
+      throw Error(groveRemoteError, "the wait was cancelled: the communicator was aborted");
     if ((++checks & 15) == 0 && !processAlive(policy.peerPid))
       throw Error(groveRemoteError, "peer process " + std::to_string(policy.peerPid) + " died");
     // Sleep at most 1 ms at a time: short enough to notice a dead peer and the deadline promptly.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 
 #include "grove/shared_memory.hpp"
@@ -21,6 +22,9 @@ struct SharedLocation {
 void* sharedAlloc(std::size_t bytes);
 /// Frees memory from sharedAlloc; false if `ptr` is not the start of such an allocation.
 bool sharedFree(void* ptr);
+/// How many allocations sharedFree has released in this process so far. Peers compare it between calls to
+/// learn when their mappings of this process's buffers may be stale and should be dropped.
+std::uint64_t sharedFreeCount();
 /// Finds the allocation containing [ptr, ptr+bytes), if any.
 std::optional<SharedLocation> findShared(const void* ptr, std::size_t bytes);
 

@@ -53,13 +53,16 @@ class MemoryChannel {
   void signal(int slot, std::uint64_t value) const { semaphoreRaise(outbound_ + slot * stride_, value); }
   /// Waits until the peer raised our semaphore `slot` to at least `value`.
   void wait(int slot, std::uint64_t value, std::chrono::steady_clock::time_point deadline, int spin) const {
-    semaphoreWait(inbound_ + slot * stride_, value, WaitPolicy{deadline, peerPid_, spin});
+    semaphoreWait(inbound_ + slot * stride_, value, WaitPolicy{deadline, peerPid_, spin, cancel_});
   }
   /// True if the peer already raised `slot` to `value`.
   bool poll(int slot, std::uint64_t value) const {
     return semaphoreReached(inbound_ + slot * stride_, value);
   }
   int slots() const { return slots_; }
+  /// Makes every later wait() on this channel end early once `*flag` is set (abort from another thread).
+  /// The flag must outlive the channel's waits.
+  void setCancelFlag(const std::atomic<bool>* flag) { cancel_ = flag; }
 
  private:
   int peer_ = -1;
@@ -68,6 +71,7 @@ class MemoryChannel {
   char* remote_ = nullptr;
   SemaphoreWord* inbound_ = nullptr;
   SemaphoreWord* outbound_ = nullptr;
+  const std::atomic<bool>* cancel_ = nullptr;
   std::size_t stride_ = 0;
   int slots_ = 0;
 };

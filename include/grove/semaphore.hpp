@@ -25,6 +25,9 @@ struct WaitPolicy {
   std::chrono::steady_clock::time_point deadline;
   int peerPid = 0;            ///< Process that raises the semaphore; 0 = do not check liveness.
   int spinIterations = 2000;  ///< Busy-wait rounds before yielding (lower it when oversubscribed).
+  /// When non-null and set (by another thread, e.g. groveCommAbort), the wait ends with
+  /// Error(groveRemoteError) within about a millisecond instead of waiting for the deadline.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// Raises `word` to `value` (values must not decrease) and wakes sleeping waiters.
@@ -33,7 +36,7 @@ void semaphoreRaise(SemaphoreWord* word, std::uint64_t value);
 /// that lets a rank sleep until any of several peers has news.
 void semaphoreRing(SemaphoreWord* word);
 /// Waits until `word` >= `target`. Throws Error(groveTimeout) at the deadline and
-/// Error(groveRemoteError) when the raiser died.
+/// Error(groveRemoteError) when the raiser died or the wait was cancelled.
 void semaphoreWait(const SemaphoreWord* word, std::uint64_t target, const WaitPolicy& policy);
 /// True when word >= target (no waiting).
 inline bool semaphoreReached(const SemaphoreWord* word, std::uint64_t target) {
