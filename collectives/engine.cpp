@@ -19,7 +19,8 @@ std::size_t envBytes(const char* name, std::size_t fallback) {
   if (!v || !*v) return fallback;
   char* end = nullptr;
   unsigned long long x = std::strtoull(v, &end, 10);
-  return (end && *end == '\0' && x >= 4096) ? static_cast<std::size_t>(x) : fallback;
+  // Whole cache lines: the workspace layout keeps every header and semaphore line 64-byte aligned.
+  return (end && *end == '\0' && x >= 4096) ? static_cast<std::size_t>(x & ~0x3Full) : fallback;
 }
 
 std::string describe(const CallDesc& d) {
