@@ -264,32 +264,43 @@ int Runner::run() {
   int busbwCount = 0;
   for (groveDataType_t type : o_.types) {
     for (groveRedOp_t op : ops) {
-      if (env_.backend == Backend::kMpi) {
+      bool withMpi = env_.backend == Backend::kMpi || o_.bothBackends;
+      if (withMpi) {
         std::string why;
         auto t = mpiType(type, &why);
         std::optional<MPI_Op> mo = MPI_OP_NULL;
         if (t && coll_.hasOp) mo = mpiOp(op, &why);  // name the type first when both are missing
         if (!t || !mo) {
           if (env_.rank == 0)
-            std::printf("# skipped %s %s: %s\n", typeName(type), coll_.hasOp ? opName(op) : "none",
-                        why.c_str());
-          continue;
+            std::printf("# skipped %s%s %s: %s\n", o_.bothBackends ? "MPI rows of " : "", typeName(type),
+                        coll_.hasOp ? opName(op) : "none", why.c_str());
+          if (!o_.bothBackends) continue;
+          withMpi = false;
+        } else {
+          mpiType_ = *t;
+          mpiOp_ = *mo;
         }
-        mpiType_ = *t;
-        mpiOp_ = *mo;
       }
+      // With -B both, grove then MPI for each size: the two see the same machine conditions.
+      std::vector<Backend> backends{env_.backend};
+      if (o_.bothBackends && withMpi) backends.push_back(Backend::kMpi);
       for (size_t bytes : sizes) {
         Layout l = coll_.layout(bytes / typeSize(type), env_.nranks);
-        Measurement out = measure(l, type, op, false);
-        Measurement in = measure(l, type, op, true);
-        for (const Measurement* m : {&out, &in}) {
-          if (m->wrong > 0) totalWrong += m->wrong;
-          busbwSum += m->busbw;
-          ++busbwCount;
+        for (Backend b : backends) {
+          env_.backend = b;
+          Measurement out = measure(l, type, op, false);
+          Measurement in = measure(l, type, op, true);
+          for (const Measurement* m : {&out, &in}) {
+            if (m->wrong > 0) totalWrong += m->wrong;
+            busbwSum += m->busbw;
+            ++busbwCount;
+          }
+          if (env_.rank == 0)
+            printRow(std::max(l.sendCount, l.recvCount) * typeSize(type), l.paramCount, typeName(type),
+                     coll_.hasOp ? opName(op) : "none", coll_.hasRoot ? o_.root : -1, out, in,
+                     o_.bothBackends && b == Backend::kMpi ? "#mpi" : nullptr);
         }
-        if (env_.rank == 0)
-          printRow(std::max(l.sendCount, l.recvCount) * typeSize(type), l.paramCount, typeName(type),
-                   coll_.hasOp ? opName(op) : "none", coll_.hasRoot ? o_.root : -1, out, in);
+        env_.backend = backends.front();
       }
     }
   }

@@ -56,7 +56,9 @@ std::string usage(const char* prog) {
          "  -z,--blocking 0|1       0: queue on a grove stream and synchronize; 1: NULL stream, default 0\n"
          "  -A,--algo NAME          force a grove algorithm (sets GROVE_ALGO)\n"
          "  -M,--memory KIND        host (malloc), shm (groveMemAlloc + groveCommRegister), opencl\n"
-         "  -B,--backend B          grove or mpi (the MPI library's own collective), default grove\n"
+         "  -B,--backend B          grove, mpi (the MPI library's own collective), or both: every size is\n"
+         "                          measured with grove and then with MPI, the MPI row marked #mpi;\n"
+         "                          default grove\n"
          "  -h,--help               this text\n";
 }
 
@@ -135,7 +137,8 @@ bool parseOptions(int argc, char** argv, Options* o, std::string* error) {
         break;
       case 'B':
         o->mpiBackend = arg == "mpi";
-        ok = arg == "mpi" || arg == "grove";
+        o->bothBackends = arg == "both";
+        ok = arg == "mpi" || arg == "grove" || arg == "both";
         break;
       case 'h':
         o->help = true;

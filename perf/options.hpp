@@ -25,6 +25,8 @@ struct Options {
   std::string algo;  // -A: exported as GROVE_ALGO before groveCommInitRank
   std::string memory = "host";
   bool mpiBackend = false;
+  /// -B both: each size is measured with grove, then right away with MPI (same machine conditions).
+  bool bothBackends = false;
   bool help = false;
 };
 

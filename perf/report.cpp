@@ -52,7 +52,7 @@ void printHeader(const Collective& coll, const Options& o, int nranks, const std
   int version = 0;
   if (!o.mpiBackend) groveGetVersion(&version);
   std::printf("# grove perf: %s_perf  backend %s  buffers %s  algorithm %s  blocking %d", coll.name,
-              o.mpiBackend ? "mpi" : "grove", o.memory.c_str(), o.algo.empty() ? "default" : o.algo.c_str(),
+              o.bothBackends ? "both" : o.mpiBackend ? "mpi" : "grove", o.memory.c_str(), o.algo.empty() ? "default" : o.algo.c_str(),
               o.blocking);
   if (version) std::printf("  grove %d.%d.%d", version / 10000, version / 100 % 100, version % 100);
   std::printf("\n");
@@ -81,8 +81,11 @@ void printHeader(const Collective& coll, const Options& o, int nranks, const std
 }
 
 void printRow(size_t bytes, size_t count, const char* type, const char* redop, int root,
-              const Measurement& outOfPlace, const Measurement& inPlace) {
-  std::printf("%12zu  %12zu  %8s  %6s  %6d", bytes, count, type, redop, root);
+              const Measurement& outOfPlace, const Measurement& inPlace, const char* marker) {
+  if (marker)
+    std::printf("%-4s%8zu  %12zu  %8s  %6s  %6d", marker, bytes, count, type, redop, root);
+  else
+    std::printf("%12zu  %12zu  %8s  %6s  %6d", bytes, count, type, redop, root);
   printGroup(outOfPlace);
   printGroup(inPlace);
   std::printf("\n");

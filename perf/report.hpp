@@ -19,9 +19,10 @@ struct Measurement {
 
 /// The lines before the table, including the two column-header lines.
 void printHeader(const Collective& coll, const Options& opts, int nranks, const std::string& ranksInfo);
-/// One table row.
+/// One table row. A `marker` (e.g. "#mpi") replaces the start of the size column, so the row reads as a
+/// comment to tools that expect grove rows only.
 void printRow(size_t bytes, size_t count, const char* type, const char* redop, int root,
-              const Measurement& outOfPlace, const Measurement& inPlace);
+              const Measurement& outOfPlace, const Measurement& inPlace, const char* marker = nullptr);
 /// The footer: total wrong elements and the mean busbw over all printed measurements.
 void printFooter(long long totalWrong, double avgBusbw);
 
