@@ -83,7 +83,7 @@ void printHeader(const Collective& coll, const Options& o, int nranks, const std
 void printRow(size_t bytes, size_t count, const char* type, const char* redop, int root,
               const Measurement& outOfPlace, const Measurement& inPlace, const char* marker) {
   if (marker)
-    std::printf("%-4s%8zu  %12zu  %8s  %6s  %6d", marker, bytes, count, type, redop, root);
+    std::printf("%-4s %7zu  %12zu  %8s  %6s  %6d", marker, bytes, count, type, redop, root);
   else
     std::printf("%12zu  %12zu  %8s  %6s  %6d", bytes, count, type, redop, root);
   printGroup(outOfPlace);

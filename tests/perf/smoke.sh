@@ -37,5 +37,19 @@ run reduce_scatter_perf -b 4K -e 4K -d all -o all
 run reduce_perf -b 4K -e 4K -d all -o all -r 1
 run broadcast_perf -b 4K -e 4K -r 1 -z 1
 
+# -B both: a grove row and an #mpi row for every size, all correct.
+if [ "$backend" = grove ]; then
+  out=$(timeout 60 "$mpirun" --oversubscribe -np 2 "$bindir/all_reduce_perf" -B both -b 8 -e 64K -f 16 -n 3 -w 1 -c 1 2>&1)
+  g=$(printf '%s\n' "$out" | awk 'NF == 13 && $1 ~ /^[0-9]+$/ && $9 == "0" && $13 == "0"' | wc -l)
+  m=$(printf '%s\n' "$out" | awk '$1 == "#mpi" && NF == 14 && $10 == "0" && $14 == "0"' | wc -l)
+  if [ "$g" -ne 3 ] || [ "$m" -ne 3 ]; then
+    echo "FAIL: all_reduce_perf -B both: $g correct grove rows and $m correct MPI rows, expected 3 each"
+    printf '%s\n' "$out" | sed 's/^/    /'
+    failures=$((failures + 1))
+  else
+    echo "ok:   all_reduce_perf -B both: 3 grove rows, 3 MPI rows"
+  fi
+fi
+
 [ "$failures" -eq 0 ] || { echo "$failures perf smoke run(s) failed"; exit 1; }
 echo "all perf smoke runs passed"
