@@ -90,7 +90,8 @@ groveResult_t groveGetUniqueId(groveUniqueId* uniqueId);
 groveResult_t groveCommInitRank(groveComm_t* comm, int nranks, groveUniqueId commId, int rank);
 /// Waits for outstanding stream work, releases every resource. Not collective beyond a bounded goodbye.
 groveResult_t groveCommDestroy(groveComm_t comm);
-/// Releases every resource without waiting for peers; outstanding work is abandoned.
+/// Releases every resource without waiting for peers; outstanding work is abandoned. A call waiting in
+/// another thread on this communicator returns groveRemoteError promptly.
 groveResult_t groveCommAbort(groveComm_t comm);
 /// Number of ranks.
 groveResult_t groveCommCount(const groveComm_t comm, int* count);
@@ -139,7 +140,8 @@ groveResult_t groveGroupEnd(void);
 groveResult_t groveStreamCreate(groveStream_t* stream);
 /// Waits until every operation queued on stream has finished; returns the first error among them.
 groveResult_t groveStreamSynchronize(groveStream_t stream);
-/// groveSuccess if the stream is idle, groveInProgress if work is pending, or the first error.
+/// groveSuccess if the stream is idle, groveInProgress if work is pending, or the first error (which
+/// stays until groveStreamSynchronize reports it).
 groveResult_t groveStreamQuery(groveStream_t stream);
 /// Synchronizes and destroys the stream.
 groveResult_t groveStreamDestroy(groveStream_t stream);
@@ -152,7 +154,7 @@ groveResult_t groveMemFree(void* ptr);
 /// Registers [buff, buff+size) with comm. Buffers inside groveMemAlloc memory then use zero-copy paths;
 /// other buffers are accepted and use the copying paths. *handle is passed to groveCommDeregister.
 groveResult_t groveCommRegister(const groveComm_t comm, void* buff, size_t size, void** handle);
-/// Releases a registration.
+/// Releases a registration; groveInvalidArgument for a handle not from groveCommRegister on comm.
 groveResult_t groveCommDeregister(const groveComm_t comm, void* handle);
 
 #ifdef __cplusplus
