@@ -25,12 +25,20 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
     return;
   }
   e.describeBuffers(seq, send, bytes, nullptr, 0);
+  e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
   if (in != out + me * bytes) std::memmove(out + me * bytes, in, bytes);
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: read every peer's input directly
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
       std::memcpy(out + r * bytes, e.peerSend(r, seq), bytes);
+    }
+    return e.finishTogether(seq);
+  }
+  if (e.everyoneHas(seq, kSendAddress)) {  // single copy: the kernel reads every peer's private input
+    for (int k = 1; k < n; ++k) {
+      const int r = (me + k) % n;
+      e.readFromPeer(r, e.peerSendAddress(r, seq), out + r * bytes, bytes);
     }
     return e.finishTogether(seq);
   }

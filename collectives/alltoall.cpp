@@ -26,12 +26,20 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   }
   // In place, a peer would read blocks this rank is overwriting: zero-copy only out of place.
   e.describeBuffers(seq, in != out ? send : nullptr, bytes * n, nullptr, 0);
+  e.offerSendAddress(seq, in != out ? send : nullptr, bytes);
   e.agree(seq, d);
   if (in != out) std::memmove(out + me * bytes, in + me * bytes, bytes);
   if (e.everyoneHas(seq, kSendShared)) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
       std::memcpy(out + r * bytes, e.peerSend(r, seq) + me * bytes, bytes);
+    }
+    return e.finishTogether(seq);
+  }
+  if (e.everyoneHas(seq, kSendAddress)) {  // single copy: the kernel reads my block of every peer's input
+    for (int k = 1; k < n; ++k) {
+      const int r = (me + k) % n;
+      e.readFromPeer(r, e.peerSendAddress(r, seq) + me * bytes, out + r * bytes, bytes);
     }
     return e.finishTogether(seq);
   }

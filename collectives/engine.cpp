@@ -7,6 +7,7 @@
 
 #include "collectives/datatype.hpp"
 #include "core/affinity.hpp"
+#include "grove/cross_memory.hpp"
 #include "grove/env.hpp"
 #include "grove/error.hpp"
 #include "grove/memory.hpp"
@@ -123,8 +124,9 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
     channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
     channels_[p].setCancelFlag(&cancelled_);
   }
-  log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d", rank, layout_.totalBytes(), layout_.chunkBytes,
-      spin_);
+  probeCrossMemory();
+  log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d, cross-memory reads %s", rank, layout_.totalBytes(),
+      layout_.chunkBytes, spin_, crossMemory_ ? "on" : "off");
 }
 
 Engine::~Engine() = default;
@@ -226,6 +228,40 @@ char* Engine::peerBuffer(int r, std::uint64_t seq, bool send) {
     it = mapped_.emplace(key, SharedSegment::map(h)).first;
   }
   return static_cast<char*>(it->second.data()) + offset;
+}
+
+void Engine::probeCrossMemory() {
+  // GROVE_CROSS_MEMORY=0 turns the single-copy paths off; GROVE_CROSS_MEMORY_MIN_BYTES sets the smallest
+  // per-peer block they are used for (below it the staging pipeline's lower start-up cost wins).
+  const char* off = std::getenv("GROVE_CROSS_MEMORY");
+  crossMemoryMinBytes_ = envBytes("GROVE_CROSS_MEMORY_MIN_BYTES", 256u << 10);
+  probeWord_ = 0x67726f7665000000ull | static_cast<std::uint64_t>(rank_);
+  std::vector<std::uint64_t> addresses(nranks_);
+  addresses[rank_] = reinterpret_cast<std::uint64_t>(&probeWord_);
+  comm_->bootstrap().allGather(addresses.data(), sizeof(std::uint64_t));
+  std::uint8_t ok = !(off && std::strcmp(off, "0") == 0);
+  for (int p = 0; p < nranks_ && ok; ++p) {
+    if (p == rank_) continue;
+    const std::uint64_t expected = 0x67726f7665000000ull | static_cast<std::uint64_t>(p);
+    ok = crossMemoryUsable(comm_->pid(p), reinterpret_cast<const void*>(addresses[p]), &expected,
+                           sizeof expected);
+  }
+  std::vector<std::uint8_t> all(nranks_);
+  all[rank_] = ok;
+  comm_->bootstrap().allGather(all.data(), 1);
+  crossMemory_ = true;
+  for (std::uint8_t v : all) crossMemory_ = crossMemory_ && v;
+}
+
+bool Engine::offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes) {
+  if (!crossMemory_ || send == nullptr || blockBytes < crossMemoryMinBytes_) return false;
+  *reinterpret_cast<const void**>(mySmall(seq)) = send;
+  pendingFlags_ |= kSendAddress;
+  return true;
+}
+
+void Engine::readFromPeer(int r, const void* remote, void* local, std::size_t bytes) const {
+  crossMemoryRead(comm_->pid(r), remote, local, bytes);
 }
 
 void Engine::dropStaleMappings(int p, std::uint64_t peerFreeCount) {

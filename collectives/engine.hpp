@@ -90,6 +90,16 @@ class Engine {
   /// before post(). Returns the HeaderFlags this rank will announce.
   std::uint8_t describeBuffers(std::uint64_t seq, const void* send, std::size_t sendBytes, const void* recv,
                                std::size_t recvBytes);
+  /// Offers `send` to peers for cross-memory reads in call `seq` when this communicator can use them and
+  /// `blockBytes` (what one peer reads) is large enough to pay for the system call; call after
+  /// describeBuffers() and before post(). Returns true when offered.
+  bool offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes);
+  /// After waitAll(): rank r's send buffer address, as offered (valid in r's process only).
+  const char* peerSendAddress(int r, std::uint64_t seq) const {
+    return *reinterpret_cast<const char* const*>(smallOf(r, seq));
+  }
+  /// Copies `bytes` at `remote` in rank r's process to `local` (one kernel copy).
+  void readFromPeer(int r, const void* remote, void* local, std::size_t bytes) const;
   /// After waitAll(): true when every rank announced all of `flags` (a decision all ranks share).
   bool everyoneHas(std::uint64_t seq, std::uint8_t flags) const;
   /// Rank r's send (or receive) buffer of call `seq`, mapped into this process.
@@ -121,6 +131,8 @@ class Engine {
 
  private:
   char* peerBuffer(int r, std::uint64_t seq, bool send);
+  /// Decides (the same on every rank) whether cross-memory reads work between all ranks.
+  void probeCrossMemory();
   /// Drops mappings of rank p's buffers when p freed groveMemAlloc memory since we last looked; called
   /// between calls, when no mapping is in use.
   void dropStaleMappings(int p, std::uint64_t peerFreeCount);
@@ -142,6 +154,9 @@ class Engine {
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
   std::vector<std::uint64_t> peerFreeCount_;                       // last freeCount seen per rank
   std::atomic<bool> cancelled_{false};
+  std::uint64_t probeWord_ = 0;           // read by peers once, to test cross-memory reads
+  bool crossMemory_ = false;              // every rank can read every other rank's memory
+  std::size_t crossMemoryMinBytes_ = 0;   // smallest per-peer block read that way
 };
 
 }  // namespace grove::coll

@@ -36,8 +36,10 @@ struct alignas(kLine) CallHeader {
 };
 static_assert(sizeof(CallHeader) == kLine);
 
-/// Header flags: which of the caller's buffers peers can map (they lie in groveMemAlloc memory).
-enum HeaderFlags : std::uint8_t { kSendShared = 1, kRecvShared = 2 };
+/// Header flags: which of the caller's buffers peers can map (they lie in groveMemAlloc memory), and
+/// whether peers may read the send buffer with cross-memory reads (its address is then the first word
+/// of the caller's small-message room, which large calls do not otherwise use).
+enum HeaderFlags : std::uint8_t { kSendShared = 1, kRecvShared = 2, kSendAddress = 4 };
 
 /// Second line of a call slot: where the caller's buffers are, for peers that map them (zero-copy).
 struct alignas(kLine) BufferLine {

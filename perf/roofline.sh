@@ -40,7 +40,7 @@ run() {  # run LABEL MODEL_FACTOR_PER_RANK ARGS...
   for s in $sizes; do
     # One-shot only applies up to the call slot size (64 KiB by default).
     if [ "$label" = one-shot ] && [ "$(numfmt --from=iec "$s")" -gt 65536 ]; then continue; fi
-    out=$(mpirun -np 2 --bind-to core "$bindir/all_reduce_perf" -b "$s" -e "$s" -n "$iters" -w 3 "$@" 2>&1 || true)
+    out=$(mpirun -np 2 --bind-to core "$bindir/all_reduce_perf" -b "$s" -e "$s" -n "$iters" -w 3 -z 1 "$@" 2>&1 || true)
     echo "$out" | awk -v label="$label" -v f="$factor" -v triad="$triad2" '
       NF == 13 && $1 ~ /^[0-9]+$/ {
         bytes = $1; t = $6; model = 2 * f * bytes; eff = model / (t * 1e3);

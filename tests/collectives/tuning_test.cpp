@@ -49,6 +49,30 @@ TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
   }
 }
 
+// Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather and alltoall of malloc'd buffers
+// take that path at test sizes, in place and out of place, for every type.
+TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
+  ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096");
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    Ctx x{rank, nranks, comm, stream, check};
+    uint64_t seed = 7000;
+    size_t i = 0;
+    for (groveDataType_t t : ref::kAllTypes) {
+      for (size_t bytes : kByteCounts) {
+        CaseSpec c;
+        c.type = t;
+        c.count = bytes / ref::typeSize(t) + (i % 2);
+        c.variant = kAllVariants[i % kAllVariants.size()];
+        c.seed = seed++;
+        ++i;
+        if (!runAllGather(x, c) || !runAllToAll(x, c)) return false;
+      }
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
 // Send/recv through 4096-byte mailboxes: messages of many chunks in both directions at once.
 TEST_P(Tuning, SendRecvWithMinimalMailboxes) {
   ScopedEnv p2p("GROVE_P2P_CHUNK_BYTES", "4096");

@@ -42,12 +42,12 @@ if [ "$backend" = grove ]; then
   out=$(timeout 60 "$mpirun" --oversubscribe -np 2 "$bindir/all_reduce_perf" -B both -b 8 -e 64K -f 16 -n 3 -w 1 -c 1 2>&1)
   g=$(printf '%s\n' "$out" | awk 'NF == 13 && $1 ~ /^[0-9]+$/ && $9 == "0" && $13 == "0"' | wc -l)
   m=$(printf '%s\n' "$out" | awk '$1 == "#mpi" && NF == 14 && $10 == "0" && $14 == "0"' | wc -l)
-  if [ "$g" -ne 3 ] || [ "$m" -ne 3 ]; then
-    echo "FAIL: all_reduce_perf -B both: $g correct grove rows and $m correct MPI rows, expected 3 each"
+  if [ "$g" -ne 4 ] || [ "$m" -ne 4 ]; then
+    echo "FAIL: all_reduce_perf -B both: $g correct grove rows and $m correct MPI rows, expected 4 each (8, 128, 2048, 32768 bytes)"
     printf '%s\n' "$out" | sed 's/^/    /'
     failures=$((failures + 1))
   else
-    echo "ok:   all_reduce_perf -B both: 3 grove rows, 3 MPI rows"
+    echo "ok:   all_reduce_perf -B both: 4 grove rows, 4 MPI rows"
   fi
 fi
 

@@ -1,0 +1,41 @@
+#include "grove/cross_memory.hpp"
+
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "grove/error.hpp"
+
+namespace grove {
+
+void crossMemoryRead(int pid, const void* remote, void* local, std::size_t bytes) {
+  char* dst = static_cast<char*>(local);
+  const char* src = static_cast<const char*>(remote);
+  // The kernel may copy less than asked (it works in batches of pages); continue where it stopped.
+  while (bytes > 0) {
+    iovec to{dst, bytes};
+    iovec from{const_cast<char*>(src), bytes};
+    const ssize_t n = ::process_vm_readv(pid, &to, 1, &from, 1, 0);
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EFAULT;
+      throw Error(groveSystemError, "cross-memory read of " + std::to_string(bytes) + " bytes from process " +
+                                        std::to_string(pid) + " failed: " + std::strerror(err));
+    }
+    dst += n;
+    src += n;
+    bytes -= static_cast<std::size_t>(n);
+  }
+}
+
+bool crossMemoryUsable(int pid, const void* remote, const void* expected, std::size_t bytes) {
+  std::vector<char> got(bytes);
+  iovec to{got.data(), bytes};
+  iovec from{const_cast<void*>(remote), bytes};
+  const ssize_t n = ::process_vm_readv(pid, &to, 1, &from, 1, 0);
+  return n == static_cast<ssize_t>(bytes) && std::memcmp(got.data(), expected, bytes) == 0;
+}
+
+}  // namespace grove

@@ -1,0 +1,22 @@
+/// @file cross_memory.hpp
+/// Single-copy reads from another process's private memory (Linux cross-memory attach,
+/// process_vm_readv). Buffers from malloc cannot be mapped by peers; with this the kernel copies them
+/// straight into the reader's buffer, one copy instead of the two a staging area needs.
+///
+/// Needs permission to inspect the other process (same user, and ptrace not restricted by Yama or a
+/// container's seccomp profile); probe with crossMemoryUsable() before relying on it.
+#pragma once
+
+#include <cstddef>
+
+namespace grove {
+
+/// Copies `bytes` from address `remote` in process `pid` to `local`. Throws Error(groveSystemError)
+/// naming the cause when the kernel refuses or the range is not mapped there.
+void crossMemoryRead(int pid, const void* remote, void* local, std::size_t bytes);
+
+/// True when reading `bytes` at `remote` in process `pid` works and returns `expected` (a probe: never
+/// throws).
+bool crossMemoryUsable(int pid, const void* remote, const void* expected, std::size_t bytes);
+
+}  // namespace grove
