@@ -1,0 +1,300 @@
+#include "greedy_packing.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+namespace grove::sched {
+namespace {
+
+constexpr std::int64_t kWide = std::numeric_limits<std::int64_t>::max();
+
+// A path label inside one search: narrowest static capacity, narrowest residual capacity, hops.
+struct Label {
+  std::int64_t width = 0;
+  std::int64_t residual = 0;
+  int hops = 0;
+};
+
+bool betterLabel(const Label& a, const Label& b) {
+  if (a.width != b.width) return a.width > b.width;
+  if (a.residual != b.residual) return a.residual > b.residual;
+  return a.hops < b.hops;
+}
+
+// Order of candidate tree edges: static width, then tail depth, then residual width, then hops.
+struct Key {
+  std::int64_t width = 0;
+  int depth = 0;
+  std::int64_t residual = 0;
+  int hops = 0;
+};
+
+bool betterKey(const Key& a, const Key& b) {
+  if (a.width != b.width) return a.width > b.width;
+  if (a.depth != b.depth) return a.depth < b.depth;
+  if (a.residual != b.residual) return a.residual > b.residual;
+  return a.hops < b.hops;
+}
+
+struct Candidate {
+  Key key;
+  int target = 0;
+  int tail = 0;
+  int pathBegin = 0;  // arcs (CSR positions) tail -> target in pool_
+  int pathLen = 0;
+  std::int64_t serial = 0;
+};
+
+// Heap order: the top is the best key; ties go to the lower target id, then the earlier candidate.
+bool lowerPriority(const Candidate& a, const Candidate& b) {
+  if (betterKey(b.key, a.key)) return true;
+  if (betterKey(a.key, b.key)) return false;
+  if (a.target != b.target) return a.target > b.target;
+  return a.serial > b.serial;
+}
+
+bool sameEdges(const std::vector<TreeEdge>& a, const std::vector<TreeEdge>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].from != b[i].from || a[i].to != b[i].to || a[i].path != b[i].path) return false;
+  return true;
+}
+
+std::uint64_t hashEdges(const std::vector<TreeEdge>& edges) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](int v) { h = (h ^ static_cast<std::uint32_t>(v)) * 1099511628211ull; };
+  for (const TreeEdge& e : edges) {
+    mix(e.from);
+    mix(e.to);
+    for (int v : e.path) mix(v);
+  }
+  return h;
+}
+
+class GreedyPacker {
+ public:
+  GreedyPacker(const ScaledGraph& g, const std::vector<std::int64_t>& caps, GreedyStats& stats)
+      : g_(g), n_(g.nodes), stats_(stats) {
+    // Arcs in CSR order by tail; zero-capacity arcs are left out.
+    first_.assign(static_cast<std::size_t>(n_) + 1, 0);
+    for (std::size_t i = 0; i < g.arcs.size(); ++i)
+      if (caps[i] > 0) ++first_[g.arcs[i].src + 1];
+    for (int v = 0; v < n_; ++v) first_[v + 1] += first_[v];
+    std::vector<int> fill(first_.begin(), first_.end() - 1);
+    head_.resize(static_cast<std::size_t>(first_[n_]));
+    tail_.resize(head_.size());
+    width_.resize(head_.size());
+    residual_.resize(head_.size());
+    for (std::size_t i = 0; i < g.arcs.size(); ++i) {
+      if (caps[i] <= 0) continue;
+      int at = fill[g.arcs[i].src]++;
+      head_[at] = g.arcs[i].dst;
+      tail_[at] = g.arcs[i].src;
+      width_[at] = caps[i];
+      residual_[at] = caps[i];
+    }
+    auto sized = [this](auto& v, auto init) { v.assign(static_cast<std::size_t>(n_), init); };
+    sized(reached_, 0);
+    sized(depth_, 0);
+    sized(bestEpoch_, 0);
+    sized(bestKey_, Key{});
+    sized(bestSerial_, std::int64_t{0});
+    sized(seen_, 0);
+    sized(settled_, 0);
+    sized(label_, Label{});
+    sized(pred_, -1);
+  }
+
+  // Grows one tree from `root`; false when it cannot reach every rank. On success the tree's units are
+  // taken from the residual capacities and its edges are in `edges`.
+  bool growTree(int root, std::vector<TreeEdge>& edges) {
+    ++tree_;
+    ++epoch_;
+    edges.clear();
+    heap_.clear();
+    pool_.clear();
+    order_.assign(1, root);
+    reached_[root] = tree_;
+    depth_[root] = 0;
+    searchFrom(root);
+    while (order_.size() < g_.ranks.size()) {
+      if (heap_.empty()) {
+        // The suppressed alternatives of exhausted paths may still exist: search again from every rank.
+        ++stats_.rescans;
+        ++epoch_;
+        for (std::size_t i = 0; i < order_.size(); ++i) searchFrom(order_[i]);
+        if (heap_.empty()) return false;
+      }
+      std::pop_heap(heap_.begin(), heap_.end(), lowerPriority);
+      Candidate c = heap_.back();
+      heap_.pop_back();
+      if (reached_[c.target] == tree_) continue;
+      std::int64_t room = kWide;
+      for (int i = 0; i < c.pathLen; ++i) room = std::min(room, residual_[pool_[c.pathBegin + i]]);
+      bool isBest = bestEpoch_[c.target] == epoch_ && bestSerial_[c.target] == c.serial;
+      if (room < 1) {
+        // Used up by earlier edges of this tree: look for another path from the same tail.
+        if (isBest) {
+          bestEpoch_[c.target] = 0;
+          searchFrom(c.tail);
+        }
+        continue;
+      }
+      if (room < c.key.residual) {  // stale key: requeue with the current residual
+        c.key.residual = room;
+        if (isBest) bestKey_[c.target] = c.key;
+        heap_.push_back(c);
+        std::push_heap(heap_.begin(), heap_.end(), lowerPriority);
+        continue;
+      }
+      attach(c, edges);
+      searchFrom(c.target);
+    }
+    return true;
+  }
+
+  // Ranks reached by the tree grown last.
+  int reachedCount() const { return static_cast<int>(order_.size()); }
+
+ private:
+  void attach(const Candidate& c, std::vector<TreeEdge>& edges) {
+    TreeEdge e;
+    e.from = c.tail;
+    e.to = c.target;
+    e.path.reserve(static_cast<std::size_t>(c.pathLen) + 1);
+    e.path.push_back(c.tail);
+    for (int i = 0; i < c.pathLen; ++i) {
+      int a = pool_[c.pathBegin + i];
+      --residual_[a];
+      e.path.push_back(head_[a]);
+    }
+    edges.push_back(std::move(e));
+    reached_[c.target] = tree_;
+    depth_[c.target] = depth_[c.tail] + 1;
+    order_.push_back(c.target);
+  }
+
+  // Widest-path search from rank u through switches; every unreached rank it meets becomes a candidate.
+  void searchFrom(int u) {
+    ++stats_.searches;
+    ++search_;
+    seen_[u] = search_;
+    label_[u] = Label{kWide, kWide, 0};
+    pred_[u] = -1;
+    queue_.clear();
+    queue_.emplace_back(label_[u], u);
+    auto worse = [](const std::pair<Label, int>& a, const std::pair<Label, int>& b) {
+      return betterLabel(b.first, a.first);
+    };
+    while (!queue_.empty()) {
+      std::pop_heap(queue_.begin(), queue_.end(), worse);
+      auto [lab, v] = queue_.back();
+      queue_.pop_back();
+      if (settled_[v] == search_) continue;
+      settled_[v] = search_;
+      if (v != u && g_.isCompute[v]) {
+        offer(v, u);
+        continue;
+      }
+      for (int a = first_[v]; a < first_[v + 1]; ++a) {
+        if (residual_[a] < 1) continue;
+        int w = head_[a];
+        if (settled_[w] == search_ || (g_.isCompute[w] && reached_[w] == tree_)) continue;
+        Label next{std::min(lab.width, width_[a]), std::min(lab.residual, residual_[a]), lab.hops + 1};
+        if (seen_[w] == search_ && !betterLabel(next, label_[w])) continue;
+        seen_[w] = search_;
+        label_[w] = next;
+        pred_[w] = a;
+        queue_.emplace_back(next, w);
+        std::push_heap(queue_.begin(), queue_.end(), worse);
+      }
+    }
+  }
+
+  void offer(int t, int u) {
+    const Label& lab = label_[t];
+    Key key{lab.width, depth_[u], lab.residual, lab.hops};
+    if (bestEpoch_[t] == epoch_ && !betterKey(key, bestKey_[t])) return;
+    Candidate c;
+    c.key = key;
+    c.target = t;
+    c.tail = u;
+    c.pathBegin = static_cast<int>(pool_.size());
+    c.pathLen = lab.hops;
+    c.serial = ++serial_;
+    pool_.resize(pool_.size() + static_cast<std::size_t>(lab.hops));
+    int at = static_cast<int>(pool_.size());
+    for (int v = t; v != u; v = tail_[pred_[v]]) pool_[--at] = pred_[v];
+    bestEpoch_[t] = epoch_;
+    bestKey_[t] = key;
+    bestSerial_[t] = c.serial;
+    heap_.push_back(c);
+    std::push_heap(heap_.begin(), heap_.end(), lowerPriority);
+  }
+
+  const ScaledGraph& g_;
+  int n_;
+  GreedyStats& stats_;
+  std::vector<int> first_, head_, tail_;
+  std::vector<std::int64_t> width_, residual_;
+  // Per tree.
+  int tree_ = 0;
+  int epoch_ = 0;  // a new epoch forgets which candidate was best for each target
+  std::vector<int> reached_, depth_, order_;
+  std::vector<int> bestEpoch_;
+  std::vector<Key> bestKey_;
+  std::vector<std::int64_t> bestSerial_;
+  std::int64_t serial_ = 0;
+  std::vector<Candidate> heap_;
+  std::vector<int> pool_;
+  // Per search.
+  int search_ = 0;
+  std::vector<int> seen_, settled_, pred_;
+  std::vector<Label> label_;
+  std::vector<std::pair<Label, int>> queue_;
+};
+
+}  // namespace
+
+std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
+                                                         const std::vector<std::int64_t>& treeCaps,
+                                                         std::int64_t k, GreedyStats* stats,
+                                                         const ProgressFn& progress) {
+  GreedyStats local;
+  GreedyStats& st = stats ? *stats : local;
+  st = GreedyStats{};
+  st.attempted = true;
+  if (k < 1 || g.rankCount() < 2) return std::nullopt;
+  GreedyPacker packer(g, treeCaps, st);
+  std::vector<ScheduleTree> trees;
+  std::map<std::pair<int, std::uint64_t>, std::vector<std::size_t>> byShape;  // merges identical trees
+  const std::int64_t total = k * g.rankCount();
+  std::vector<TreeEdge> edges;
+  for (std::int64_t unit = 0; unit < k; ++unit) {
+    for (int root : g.ranks) {
+      if (progress && st.treesBuilt % 16 == 0)
+        progress("greedy packing", static_cast<double>(st.treesBuilt) / static_cast<double>(total));
+      if (!packer.growTree(root, edges)) {
+        st.stuckRoot = root;
+        st.stuckReached = packer.reachedCount();
+        return std::nullopt;
+      }
+      ++st.treesBuilt;
+      auto& same = byShape[{root, hashEdges(edges)}];
+      auto match = std::find_if(same.begin(), same.end(),
+                                [&](std::size_t i) { return sameEdges(trees[i].edges, edges); });
+      if (match != same.end()) {
+        trees[*match].share = trees[*match].share + Fraction(1, k);
+        continue;
+      }
+      same.push_back(trees.size());
+      trees.push_back(ScheduleTree{root, Fraction(1, k), std::move(edges)});
+      edges = {};
+    }
+  }
+  st.succeeded = true;
+  return trees;
+}
+
+}  // namespace grove::sched
