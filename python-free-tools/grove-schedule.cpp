@@ -129,15 +129,16 @@ int runSolve(const Options& o) {
       const GreedyStats& gs = r.greedy;
       if (gs.succeeded)
         std::fprintf(stderr,
-                     "grove-schedule: packing path: greedy fast path, %.3f s (%lld trees, %lld searches, "
-                     "%lld rescans)\n",
-                     r.phaseSeconds[5], static_cast<long long>(gs.treesBuilt),
-                     static_cast<long long>(gs.searches), static_cast<long long>(gs.rescans));
+                     "grove-schedule: packing path: greedy fast path (%s order, attempt %d), %.3f s "
+                     "(%lld trees, %lld searches, %lld rescans)\n",
+                     greedyOrderName(gs.order), gs.attempts, r.phaseSeconds[5],
+                     static_cast<long long>(gs.treesBuilt), static_cast<long long>(gs.searches),
+                     static_cast<long long>(gs.rescans));
       else
         std::fprintf(stderr,
-                     "grove-schedule: packing path: exact (greedy stuck after %.3f s on tree %lld, root %s "
-                     "reached %lld of %d ranks)\n",
-                     r.phaseSeconds[5], static_cast<long long>(gs.treesBuilt + 1),
+                     "grove-schedule: packing path: exact (%d greedy orders stuck after %.3f s; last on "
+                     "tree %lld, root %s reached %lld of %d ranks)\n",
+                     gs.attempts, r.phaseSeconds[5], static_cast<long long>(gs.treesBuilt + 1),
                      gs.stuckRoot >= 0 ? topo.nodes()[gs.stuckRoot].name.c_str() : "-",
                      static_cast<long long>(gs.stuckReached), topo.rankCount());
     }

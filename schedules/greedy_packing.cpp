@@ -9,32 +9,33 @@ namespace {
 
 constexpr std::int64_t kWide = std::numeric_limits<std::int64_t>::max();
 
-// A path label inside one search: narrowest static capacity, narrowest residual capacity, hops.
+// A path label inside one search: the narrowest link by the order's first and second measure, hops.
 struct Label {
-  std::int64_t width = 0;
-  std::int64_t residual = 0;
+  std::int64_t first = 0;
+  std::int64_t second = 0;
   int hops = 0;
 };
 
 bool betterLabel(const Label& a, const Label& b) {
-  if (a.width != b.width) return a.width > b.width;
-  if (a.residual != b.residual) return a.residual > b.residual;
+  if (a.first != b.first) return a.first > b.first;
+  if (a.second != b.second) return a.second > b.second;
   return a.hops < b.hops;
 }
 
-// Order of candidate tree edges: static width, then tail depth, then residual width, then hops.
+// Order of candidate tree edges: the path label with the tail's depth after the first measure (or before
+// everything for breadth-first growth).
 struct Key {
-  std::int64_t width = 0;
+  Label label;
   int depth = 0;
-  std::int64_t residual = 0;
-  int hops = 0;
+  bool depthFirst = false;
 };
 
 bool betterKey(const Key& a, const Key& b) {
-  if (a.width != b.width) return a.width > b.width;
+  if (a.depthFirst && a.depth != b.depth) return a.depth < b.depth;
+  if (a.label.first != b.label.first) return a.label.first > b.label.first;
   if (a.depth != b.depth) return a.depth < b.depth;
-  if (a.residual != b.residual) return a.residual > b.residual;
-  return a.hops < b.hops;
+  if (a.label.second != b.label.second) return a.label.second > b.label.second;
+  return a.label.hops < b.label.hops;
 }
 
 struct Candidate {
@@ -74,8 +75,9 @@ std::uint64_t hashEdges(const std::vector<TreeEdge>& edges) {
 
 class GreedyPacker {
  public:
-  GreedyPacker(const ScaledGraph& g, const std::vector<std::int64_t>& caps, GreedyStats& stats)
-      : g_(g), n_(g.nodes), stats_(stats) {
+  GreedyPacker(const ScaledGraph& g, const std::vector<std::int64_t>& caps, std::int64_t k, GreedyOrder order,
+               GreedyStats& stats)
+      : g_(g), n_(g.nodes), order_(order), stats_(stats) {
     // Arcs in CSR order by tail; zero-capacity arcs are left out.
     first_.assign(static_cast<std::size_t>(n_) + 1, 0);
     for (std::size_t i = 0; i < g.arcs.size(); ++i)
@@ -104,6 +106,10 @@ class GreedyPacker {
     sized(settled_, 0);
     sized(label_, Label{});
     sized(pred_, -1);
+    sized(outResidual_, std::int64_t{0});
+    sized(unstarted_, std::int64_t{0});
+    for (int a = 0; a < first_[n_]; ++a) outResidual_[tail_[a]] += residual_[a];
+    for (int r : g.ranks) unstarted_[r] = k;
   }
 
   // Grows one tree from `root`; false when it cannot reach every rank. On success the tree's units are
@@ -111,19 +117,20 @@ class GreedyPacker {
   bool growTree(int root, std::vector<TreeEdge>& edges) {
     ++tree_;
     ++epoch_;
+    --unstarted_[root];
     edges.clear();
     heap_.clear();
     pool_.clear();
-    order_.assign(1, root);
+    grown_.assign(1, root);
     reached_[root] = tree_;
     depth_[root] = 0;
     searchFrom(root);
-    while (order_.size() < g_.ranks.size()) {
+    while (grown_.size() < g_.ranks.size()) {
       if (heap_.empty()) {
         // The suppressed alternatives of exhausted paths may still exist: search again from every rank.
         ++stats_.rescans;
         ++epoch_;
-        for (std::size_t i = 0; i < order_.size(); ++i) searchFrom(order_[i]);
+        for (std::size_t i = 0; i < grown_.size(); ++i) searchFrom(grown_[i]);
         if (heap_.empty()) return false;
       }
       std::pop_heap(heap_.begin(), heap_.end(), lowerPriority);
@@ -131,8 +138,17 @@ class GreedyPacker {
       heap_.pop_back();
       if (reached_[c.target] == tree_) continue;
       std::int64_t room = kWide;
-      for (int i = 0; i < c.pathLen; ++i) room = std::min(room, residual_[pool_[c.pathBegin + i]]);
+      Label now{kWide, kWide, c.pathLen};
+      for (int i = 0; i < c.pathLen; ++i) {
+        int a = pool_[c.pathBegin + i];
+        room = std::min(room, residual_[a]);
+        now = extend(now, a);
+      }
       bool isBest = bestEpoch_[c.target] == epoch_ && bestSerial_[c.target] == c.serial;
+      if (!canLeave(c.tail)) {  // the tail's last units are reserved for its own trees
+        if (isBest) bestEpoch_[c.target] = 0;
+        continue;
+      }
       if (room < 1) {
         // Used up by earlier edges of this tree: look for another path from the same tail.
         if (isBest) {
@@ -141,8 +157,8 @@ class GreedyPacker {
         }
         continue;
       }
-      if (room < c.key.residual) {  // stale key: requeue with the current residual
-        c.key.residual = room;
+      if (betterLabel(c.key.label, now)) {  // stale key: requeue with the current residuals
+        c.key.label = now;
         if (isBest) bestKey_[c.target] = c.key;
         heap_.push_back(c);
         std::push_heap(heap_.begin(), heap_.end(), lowerPriority);
@@ -155,9 +171,27 @@ class GreedyPacker {
   }
 
   // Ranks reached by the tree grown last.
-  int reachedCount() const { return static_cast<int>(order_.size()); }
+  int reachedCount() const { return static_cast<int>(grown_.size()); }
 
  private:
+  // Every tree still to start at u needs one unit out of u (the cut around u alone), so other trees may
+  // only take u's out-capacity beyond that reserve.
+  bool canLeave(int u) const { return outResidual_[u] > unstarted_[u]; }
+
+  // The label of a path extended by arc a (hops unchanged).
+  Label extend(const Label& l, int a) const {
+    std::int64_t res = residual_[a];
+    switch (order_) {
+      case GreedyOrder::kStaticWidth:
+        return Label{std::min(l.first, width_[a]), std::min(l.second, res), l.hops};
+      case GreedyOrder::kResidualShare:  // residual as a fraction of capacity, 20 bits (only an order)
+        return Label{std::min(l.first, (res << 20) / width_[a]), std::min(l.second, res), l.hops};
+      case GreedyOrder::kBreadthFirst:
+        break;
+    }
+    return Label{std::min(l.first, res), std::min(l.second, width_[a]), l.hops};
+  }
+
   void attach(const Candidate& c, std::vector<TreeEdge>& edges) {
     TreeEdge e;
     e.from = c.tail;
@@ -170,13 +204,15 @@ class GreedyPacker {
       e.path.push_back(head_[a]);
     }
     edges.push_back(std::move(e));
+    --outResidual_[c.tail];
     reached_[c.target] = tree_;
     depth_[c.target] = depth_[c.tail] + 1;
-    order_.push_back(c.target);
+    grown_.push_back(c.target);
   }
 
   // Widest-path search from rank u through switches; every unreached rank it meets becomes a candidate.
   void searchFrom(int u) {
+    if (!canLeave(u)) return;
     ++stats_.searches;
     ++search_;
     seen_[u] = search_;
@@ -201,7 +237,8 @@ class GreedyPacker {
         if (residual_[a] < 1) continue;
         int w = head_[a];
         if (settled_[w] == search_ || (g_.isCompute[w] && reached_[w] == tree_)) continue;
-        Label next{std::min(lab.width, width_[a]), std::min(lab.residual, residual_[a]), lab.hops + 1};
+        Label next = extend(lab, a);
+        ++next.hops;
         if (seen_[w] == search_ && !betterLabel(next, label_[w])) continue;
         seen_[w] = search_;
         label_[w] = next;
@@ -214,7 +251,7 @@ class GreedyPacker {
 
   void offer(int t, int u) {
     const Label& lab = label_[t];
-    Key key{lab.width, depth_[u], lab.residual, lab.hops};
+    Key key{lab, depth_[u], order_ == GreedyOrder::kBreadthFirst};
     if (bestEpoch_[t] == epoch_ && !betterKey(key, bestKey_[t])) return;
     Candidate c;
     c.key = key;
@@ -235,13 +272,16 @@ class GreedyPacker {
 
   const ScaledGraph& g_;
   int n_;
+  const GreedyOrder order_;
   GreedyStats& stats_;
   std::vector<int> first_, head_, tail_;
   std::vector<std::int64_t> width_, residual_;
+  std::vector<std::int64_t> outResidual_;  // per node: residual capacity of its out-arcs
+  std::vector<std::int64_t> unstarted_;    // per rank: its trees not yet started
   // Per tree.
   int tree_ = 0;
   int epoch_ = 0;  // a new epoch forgets which candidate was best for each target
-  std::vector<int> reached_, depth_, order_;
+  std::vector<int> reached_, depth_, grown_;
   std::vector<int> bestEpoch_;
   std::vector<Key> bestKey_;
   std::vector<std::int64_t> bestSerial_;
@@ -255,22 +295,17 @@ class GreedyPacker {
   std::vector<std::pair<Label, int>> queue_;
 };
 
-}  // namespace
-
-std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
-                                                         const std::vector<std::int64_t>& treeCaps,
-                                                         std::int64_t k, GreedyStats* stats,
-                                                         const ProgressFn& progress) {
-  GreedyStats local;
-  GreedyStats& st = stats ? *stats : local;
-  st = GreedyStats{};
-  st.attempted = true;
-  if (k < 1 || g.rankCount() < 2) return std::nullopt;
-  GreedyPacker packer(g, treeCaps, st);
+// One attempt with one order: all trees, or nullopt at the first tree that cannot be completed.
+std::optional<std::vector<ScheduleTree>> packWithOrder(const ScaledGraph& g,
+                                                       const std::vector<std::int64_t>& treeCaps,
+                                                       std::int64_t k, GreedyOrder order, GreedyStats& st,
+                                                       const ProgressFn& progress) {
+  GreedyPacker packer(g, treeCaps, k, order, st);
   std::vector<ScheduleTree> trees;
   std::map<std::pair<int, std::uint64_t>, std::vector<std::size_t>> byShape;  // merges identical trees
   const std::int64_t total = k * g.rankCount();
   std::vector<TreeEdge> edges;
+  st.treesBuilt = 0;
   for (std::int64_t unit = 0; unit < k; ++unit) {
     for (int root : g.ranks) {
       if (progress && st.treesBuilt % 16 == 0)
@@ -293,8 +328,45 @@ std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
       edges = {};
     }
   }
-  st.succeeded = true;
   return trees;
+}
+
+}  // namespace
+
+std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
+                                                         const std::vector<std::int64_t>& treeCaps,
+                                                         std::int64_t k, GreedyStats* stats,
+                                                         const ProgressFn& progress,
+                                                         const std::vector<GreedyOrder>& orders) {
+  GreedyStats local;
+  GreedyStats& st = stats ? *stats : local;
+  st = GreedyStats{};
+  st.attempted = true;
+  if (k < 1 || g.rankCount() < 2) return std::nullopt;
+  for (GreedyOrder order : orders) {
+    ++st.attempts;
+    st.order = order;
+    auto trees = packWithOrder(g, treeCaps, k, order, st, progress);
+    if (trees) {
+      st.succeeded = true;
+      st.stuckRoot = -1;
+      st.stuckReached = 0;
+      return trees;
+    }
+  }
+  return std::nullopt;
+}
+
+const char* greedyOrderName(GreedyOrder order) {
+  switch (order) {
+    case GreedyOrder::kStaticWidth:
+      return "static-width";
+    case GreedyOrder::kResidualShare:
+      return "residual-share";
+    case GreedyOrder::kBreadthFirst:
+      return "breadth-first";
+  }
+  return "?";
 }
 
 }  // namespace grove::sched

@@ -17,26 +17,52 @@
 
 namespace grove::sched {
 
+/// Which candidate tree edge the greedy takes next. Every order is exact in what it accepts (integer
+/// capacity accounting); they differ only in which packings they find.
+enum class GreedyOrder {
+  /// Largest static tree capacity on the path's narrowest link, then shallowest tail, then largest
+  /// residual, then fewest hops: wide links (inside a box) before scarce ones (the network), and a scarce
+  /// link from the root before one from deeper in the tree. Finds the rail-optimised "star" packing.
+  kStaticWidth,
+  /// Largest residual share (residual / capacity) on the narrowest link, then shallowest tail: spreads
+  /// load over links of different sizes (direct links of 1 to 4 lanes, as in MI250 boxes).
+  kResidualShare,
+  /// Shallowest tail first, then largest residual: short, bushy trees.
+  kBreadthFirst,
+};
+
 /// What the greedy packer did.
 struct GreedyStats {
   bool attempted = false;
   bool succeeded = false;
-  std::int64_t treesBuilt = 0;    ///< trees completed (all of them on success)
-  std::int64_t searches = 0;      ///< path searches (one per attached rank, plus re-searches)
-  std::int64_t rescans = 0;       ///< full re-searches from every reached rank when a tree ran dry
-  int stuckRoot = -1;             ///< node id of the root whose tree could not be completed, or -1
+  int attempts = 0;                               ///< orders tried
+  GreedyOrder order = GreedyOrder::kStaticWidth;  ///< the order that succeeded (or was tried last)
+  std::int64_t treesBuilt = 0;                    ///< trees completed in the last attempt
+  std::int64_t searches = 0;                      ///< path searches over all attempts
+  std::int64_t rescans = 0;                       ///< full re-searches when a tree ran out of candidates
+  int stuckRoot = -1;             ///< node id of the root whose tree the last attempt could not complete
   std::int64_t stuckReached = 0;  ///< ranks that tree had reached
 };
 
+/// The orders greedyPackTrees() tries by default, in this order.
+inline const std::vector<GreedyOrder>& defaultGreedyOrders() {
+  static const std::vector<GreedyOrder> kOrders{GreedyOrder::kStaticWidth, GreedyOrder::kResidualShare,
+                                                GreedyOrder::kBreadthFirst};
+  return kOrders;
+}
+
 /// Tries to pack `k` trees per rank into `g` where arc i may carry `treeCaps[i]` tree units. Trees grow
-/// one at a time (unit j of every root before unit j + 1), Prim-style: the next edge is the candidate path
-/// from a reached rank to an unreached one with, in order, the largest static tree capacity on its
-/// narrowest link, the shallowest tail, the largest residual capacity on its narrowest link and the
-/// fewest hops. Returns the trees (share 1/k each, identical trees of one root merged) or nullopt when
-/// some tree cannot be completed. Never returns an over-subscribed packing.
-std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
-                                                         const std::vector<std::int64_t>& treeCaps,
-                                                         std::int64_t k, GreedyStats* stats = nullptr,
-                                                         const ProgressFn& progress = {});
+/// one at a time (unit j of every root before unit j + 1), Prim-style, taking candidate paths from a
+/// reached rank through switches to an unreached rank in the given order; a rank's out-capacity is never
+/// taken below what its own unstarted trees need. Each of `orders` is tried from scratch until one
+/// completes every tree. Returns the trees (share 1/k each, identical trees of one root merged) or nullopt.
+/// Never returns an over-subscribed packing.
+std::optional<std::vector<ScheduleTree>> greedyPackTrees(
+    const ScaledGraph& g, const std::vector<std::int64_t>& treeCaps, std::int64_t k,
+    GreedyStats* stats = nullptr, const ProgressFn& progress = {},
+    const std::vector<GreedyOrder>& orders = defaultGreedyOrders());
+
+/// "static-width", "residual-share" or "breadth-first".
+const char* greedyOrderName(GreedyOrder order);
 
 }  // namespace grove::sched

@@ -107,7 +107,7 @@ TEST(SolverGreedy, MI250FallsBackAndMatchesTheExactPlan) {
 }
 
 // Random topologies: whenever the greedy completes its plan passes the checker at the same tree rate as
-// the exact method; whenever it is stuck the default falls back. Both paths must occur.
+// the exact method; whenever it is stuck the default falls back (the tests above pin down cases of both).
 TEST(SolverGreedy, RandomTopologiesBothPaths) {
   std::mt19937 rng(7);
   int greedyOk = 0, greedyStuck = 0;
@@ -139,8 +139,7 @@ TEST(SolverGreedy, RandomTopologiesBothPaths) {
     }
   }
   std::printf("greedy complete %d, fell back %d\n", greedyOk, greedyStuck);
-  EXPECT_GE(greedyOk, 50);
-  EXPECT_GE(greedyStuck, 1);
+  EXPECT_GE(greedyOk, 200);
 }
 
 }  // namespace
