@@ -110,6 +110,20 @@ class GreedyPacker {
     sized(unstarted_, std::int64_t{0});
     for (int a = 0; a < first_[n_]; ++a) outResidual_[tail_[a]] += residual_[a];
     for (int r : g.ranks) unstarted_[r] = k;
+    // Dead-end pruning data: per switch its arcs into ranks and its only switch successor (if one).
+    sized(rankOuts_, 0);
+    sized(soleSwitchOut_, kNoSwitchOut);
+    rankIn_.resize(static_cast<std::size_t>(n_));
+    for (int a = 0; a < first_[n_]; ++a) {
+      int v = tail_[a], w = head_[a];
+      if (g.isCompute[v]) continue;
+      if (g.isCompute[w]) {
+        ++rankOuts_[v];
+        rankIn_[w].push_back(v);
+      } else {
+        soleSwitchOut_[v] = soleSwitchOut_[v] == kNoSwitchOut ? w : kManySwitchOuts;
+      }
+    }
   }
 
   // Grows one tree from `root`; false when it cannot reach every rank. On success the tree's units are
@@ -118,6 +132,8 @@ class GreedyPacker {
     ++tree_;
     ++epoch_;
     --unstarted_[root];
+    liveOuts_ = rankOuts_;
+    for (int w : rankIn_[root]) --liveOuts_[w];
     edges.clear();
     heap_.clear();
     pool_.clear();
@@ -205,6 +221,7 @@ class GreedyPacker {
     }
     edges.push_back(std::move(e));
     --outResidual_[c.tail];
+    for (int w : rankIn_[c.target]) --liveOuts_[w];
     reached_[c.target] = tree_;
     depth_[c.target] = depth_[c.tail] + 1;
     grown_.push_back(c.target);
@@ -237,6 +254,10 @@ class GreedyPacker {
         if (residual_[a] < 1) continue;
         int w = head_[a];
         if (settled_[w] == search_ || (g_.isCompute[w] && reached_[w] == tree_)) continue;
+        // A switch with no unreached rank behind it and no way on but back is a dead end.
+        if (!g_.isCompute[w] && liveOuts_[w] == 0 &&
+            (soleSwitchOut_[w] == kNoSwitchOut || soleSwitchOut_[w] == v))
+          continue;
         Label next = extend(lab, a);
         ++next.hops;
         if (seen_[w] == search_ && !betterLabel(next, label_[w])) continue;
@@ -278,6 +299,10 @@ class GreedyPacker {
   std::vector<std::int64_t> width_, residual_;
   std::vector<std::int64_t> outResidual_;  // per node: residual capacity of its out-arcs
   std::vector<std::int64_t> unstarted_;    // per rank: its trees not yet started
+  static constexpr int kNoSwitchOut = -1, kManySwitchOuts = -2;
+  std::vector<int> rankOuts_, soleSwitchOut_;  // per switch: arcs into ranks; its one switch successor
+  std::vector<std::vector<int>> rankIn_;       // per rank: switches with an arc into it
+  std::vector<int> liveOuts_;                  // per switch: arcs into ranks the tree has not reached
   // Per tree.
   int tree_ = 0;
   int epoch_ = 0;  // a new epoch forgets which candidate was best for each target
