@@ -22,20 +22,35 @@ bool betterLabel(const Label& a, const Label& b) {
   return a.hops < b.hops;
 }
 
-// Order of candidate tree edges: the path label with the tail's depth after the first measure (or before
-// everything for breadth-first growth).
+// Order of candidate tree edges, built from the path label, the tail's depth and the target's residual
+// out-capacity (its room to pass the tree on).
 struct Key {
   Label label;
   int depth = 0;
-  bool depthFirst = false;
+  std::int64_t targetOut = 0;
+  GreedyOrder order = GreedyOrder::kStaticWidth;
 };
 
 bool betterKey(const Key& a, const Key& b) {
-  if (a.depthFirst && a.depth != b.depth) return a.depth < b.depth;
-  if (a.label.first != b.label.first) return a.label.first > b.label.first;
-  if (a.depth != b.depth) return a.depth < b.depth;
-  if (a.label.second != b.label.second) return a.label.second > b.label.second;
-  return a.label.hops < b.label.hops;
+  auto more = [](std::int64_t x, std::int64_t y) { return x > y ? 1 : x < y ? -1 : 0; };
+  int steps[5];
+  const int first = more(a.label.first, b.label.first), second = more(a.label.second, b.label.second);
+  const int shallower = more(b.depth, a.depth), shorter = more(b.label.hops, a.label.hops);
+  const int room = more(a.targetOut, b.targetOut);
+  switch (a.order) {
+    case GreedyOrder::kStaticWidth:  // width, hops, depth, residual, room
+      steps[0] = first, steps[1] = shorter, steps[2] = shallower, steps[3] = second, steps[4] = room;
+      break;
+    case GreedyOrder::kResidualShare:  // share, depth, residual, room, hops
+      steps[0] = first, steps[1] = shallower, steps[2] = second, steps[3] = room, steps[4] = shorter;
+      break;
+    case GreedyOrder::kBreadthFirst:  // depth, residual, width, room, hops
+      steps[0] = shallower, steps[1] = first, steps[2] = second, steps[3] = room, steps[4] = shorter;
+      break;
+  }
+  for (int x : steps)
+    if (x != 0) return x > 0;
+  return false;
 }
 
 struct Candidate {
@@ -173,8 +188,9 @@ class GreedyPacker {
         }
         continue;
       }
-      if (betterLabel(c.key.label, now)) {  // stale key: requeue with the current residuals
-        c.key.label = now;
+      Key current{now, c.key.depth, outResidual_[c.target], order_};
+      if (betterKey(c.key, current)) {  // stale key: requeue with the current residuals
+        c.key = current;
         if (isBest) bestKey_[c.target] = c.key;
         heap_.push_back(c);
         std::push_heap(heap_.begin(), heap_.end(), lowerPriority);
@@ -272,7 +288,7 @@ class GreedyPacker {
 
   void offer(int t, int u) {
     const Label& lab = label_[t];
-    Key key{lab, depth_[u], order_ == GreedyOrder::kBreadthFirst};
+    Key key{lab, depth_[u], outResidual_[t], order_};
     if (bestEpoch_[t] == epoch_ && !betterKey(key, bestKey_[t])) return;
     Candidate c;
     c.key = key;

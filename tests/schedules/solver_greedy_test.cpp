@@ -70,6 +70,25 @@ TEST(SolverGreedy, RailOptimisedDgxTakesTheFastPathAtTheOptimum) {
   EXPECT_EQ(r.optimalAlgbw.toString(), "3200/7");
 }
 
+// Oversubscribed two-level fat-trees: every host link is exactly tight, and one tree per root must relay
+// through one host per leaf; the greedy finds such a packing without falling back.
+TEST(SolverGreedy, FatTreeTakesTheFastPath) {
+  GeneratorOptions o;
+  o.leaves = 6;
+  o.spines = 2;
+  o.hostsPerLeaf = 6;
+  o.oversubscription = Rational(2);
+  Topology t = generateTopology("fat-tree", o);
+  for (std::int64_t k : {0, 1}) {
+    SolveResult r = solveWith(t, k, PackingMethod::kGreedyOnly);
+    expectChecked(t, r, "fat-tree k=" + std::to_string(k));
+    EXPECT_EQ(r.treeRateAlgbw, solveWith(t, k, PackingMethod::kExactOnly).treeRateAlgbw);
+    if (k == 0) {
+      EXPECT_EQ(r.scheduleAlgbw, r.optimalAlgbw);
+    }
+  }
+}
+
 TEST(SolverGreedy, ReduceScatterAndAllReduceOnTheFastPath) {
   Topology t = generated("dgx-h100", 4);
   for (Collective c : {Collective::kReduceScatter, Collective::kAllReduce}) {
