@@ -40,6 +40,7 @@ struct GreedyStats {
   std::int64_t treesBuilt = 0;                    ///< trees completed in the last attempt
   std::int64_t searches = 0;                      ///< path searches over all attempts
   std::int64_t rescans = 0;                       ///< full re-searches when a tree ran out of candidates
+  bool verifyFailed = false;      ///< a completed packing failed packingFits() (a bug; the exact path ran)
   int stuckRoot = -1;             ///< node id of the root whose tree the last attempt could not complete
   std::int64_t stuckReached = 0;  ///< ranks that tree had reached
 };
@@ -61,6 +62,12 @@ std::optional<std::vector<ScheduleTree>> greedyPackTrees(
     const ScaledGraph& g, const std::vector<std::int64_t>& treeCaps, std::int64_t k,
     GreedyStats* stats = nullptr, const ProgressFn& progress = {},
     const std::vector<GreedyOrder>& orders = defaultGreedyOrders());
+
+/// Exact check of a packing: every tree's share times k is a positive integer (its tree units), every tree
+/// spans all ranks from its root with edges parent-first along paths of existing arcs through switches
+/// only, no arc carries more units than `treeCaps`, and the shares of every root add up to 1.
+bool packingFits(const ScaledGraph& g, const std::vector<std::int64_t>& treeCaps, std::int64_t k,
+                 const std::vector<ScheduleTree>& trees);
 
 /// "static-width", "residual-share" or "breadth-first".
 const char* greedyOrderName(GreedyOrder order);

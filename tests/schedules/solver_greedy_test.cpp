@@ -5,11 +5,14 @@
 
 #include <random>
 
+#include "schedules/cut_bound.hpp"
 #include "schedules/dot_io.hpp"
 #include "schedules/generators.hpp"
+#include "schedules/greedy_packing.hpp"
 #include "schedules/plan.hpp"
 #include "schedules/plan_check.hpp"
 #include "schedules/solver.hpp"
+#include "schedules/solver_graph.hpp"
 #include "solver_random_topologies.hpp"
 
 namespace grove::sched {
@@ -123,6 +126,41 @@ TEST(SolverGreedy, MI250FallsBackAndMatchesTheExactPlan) {
   EXPECT_EQ(fallback.scheduleAlgbw, exact.scheduleAlgbw);
   EXPECT_EQ(fallback.scheduleAlgbw, fallback.optimalAlgbw);
   expectChecked(t, fallback, "mi250 x1 auto");
+}
+
+// The exact re-check the fast path runs before it hands over a packing rejects every kind of damage.
+TEST(SolverGreedy, PackingFitsRejectsBrokenPackings) {
+  Topology t = generated("dgx-h100", 2);
+  ScaledGraph g = scaleTopology(t);
+  TreeRate rate = fixedTreeRate(g, optimalRate(g), 1);
+  std::vector<std::int64_t> caps(g.arcs.size());
+  for (std::size_t i = 0; i < caps.size(); ++i) caps[i] = rate.treeCapacity(g.arcs[i].cap);
+  auto trees = greedyPackTrees(g, caps, 1);
+  ASSERT_TRUE(trees.has_value());
+  EXPECT_TRUE(packingFits(g, caps, 1, *trees));
+  // One unit less on the busiest arc overloads it.
+  std::vector<std::int64_t> load(g.arcs.size(), 0);
+  for (const ScheduleTree& tr : *trees)
+    for (const TreeEdge& e : tr.edges)
+      for (std::size_t i = 0; i + 1 < e.path.size(); ++i)
+        for (std::size_t a = 0; a < g.arcs.size(); ++a)
+          if (g.arcs[a].src == e.path[i] && g.arcs[a].dst == e.path[i + 1]) ++load[a];
+  std::size_t busiest = static_cast<std::size_t>(std::max_element(load.begin(), load.end()) - load.begin());
+  std::vector<std::int64_t> tight = caps;
+  tight[busiest] = load[busiest] - 1;
+  EXPECT_FALSE(packingFits(g, tight, 1, *trees));
+  auto broken = *trees;
+  broken[0].edges.pop_back();  // no longer spans
+  EXPECT_FALSE(packingFits(g, caps, 1, broken));
+  broken = *trees;
+  std::swap(broken[0].edges.front(), broken[0].edges.back());  // child before parent
+  EXPECT_FALSE(packingFits(g, caps, 1, broken));
+  broken = *trees;
+  broken.push_back(broken[0]);  // root 0 gets a share of 2
+  EXPECT_FALSE(packingFits(g, caps, 2, broken));
+  broken = *trees;
+  broken[1].share = Fraction(1, 2);
+  EXPECT_FALSE(packingFits(g, caps, 1, broken));  // half a tree unit
 }
 
 // Random topologies: whenever the greedy completes its plan passes the checker at the same tree rate as
