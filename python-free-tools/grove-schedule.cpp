@@ -134,6 +134,9 @@ int runSolve(const Options& o) {
                      greedyOrderName(gs.order), gs.attempts, r.phaseSeconds[5],
                      static_cast<long long>(gs.treesBuilt), static_cast<long long>(gs.searches),
                      static_cast<long long>(gs.rescans));
+      else if (gs.verifyFailed)
+        std::fprintf(stderr,
+                     "grove-schedule: packing path: exact (the greedy packing failed its re-check)\n");
       else
         std::fprintf(stderr,
                      "grove-schedule: packing path: exact (%d greedy orders stuck after %.3f s; last on "
