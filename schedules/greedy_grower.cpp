@@ -21,36 +21,33 @@ bool betterLabel(const Label& a, const Label& b) {
   return a.hops < b.hops;
 }
 
-// Order of candidate tree edges, built from the path label, the tail's depth and the target's residual
-// out-capacity (its room to pass the tree on).
+// Order of candidate tree edges: five scores, larger is better, compared in turn. They are built from the
+// path label, the tail's depth and the target's residual out-capacity (its room to pass the tree on).
 struct Key {
-  Label label;
-  int depth = 0;
-  std::int64_t targetOut = 0;
-  GreedyOrder order = GreedyOrder::kStaticWidth;
+  std::int64_t score[5] = {0, 0, 0, 0, 0};
 };
 
-bool betterKey(const Key& a, const Key& b) {
-  auto more = [](std::int64_t x, std::int64_t y) { return x > y ? 1 : x < y ? -1 : 0; };
-  int steps[5];
-  const int first = more(a.label.first, b.label.first), second = more(a.label.second, b.label.second);
-  const int shallower = more(b.depth, a.depth), shorter = more(b.label.hops, a.label.hops);
-  const int room = more(a.targetOut, b.targetOut);
-  switch (a.order) {
+Key makeKey(const Label& l, int depth, std::int64_t targetOut, GreedyOrder order) {
+  const std::int64_t shallow = -depth, shortPath = -l.hops;
+  switch (order) {
     case GreedyOrder::kStaticWidth:  // width, hops, depth, residual, room
-      steps[0] = first, steps[1] = shorter, steps[2] = shallower, steps[3] = second, steps[4] = room;
-      break;
+      return Key{{l.first, shortPath, shallow, l.second, targetOut}};
     case GreedyOrder::kResidualShare:  // share, depth, residual, room, hops
-      steps[0] = first, steps[1] = shallower, steps[2] = second, steps[3] = room, steps[4] = shorter;
-      break;
+      return Key{{l.first, shallow, l.second, targetOut, shortPath}};
     case GreedyOrder::kBreadthFirst:  // depth, residual, width, room, hops
-      steps[0] = shallower, steps[1] = first, steps[2] = second, steps[3] = room, steps[4] = shorter;
       break;
   }
-  for (int x : steps)
-    if (x != 0) return x > 0;
-  return false;
+  return Key{{shallow, l.first, l.second, targetOut, shortPath}};
 }
+
+// -1, 0, 1: a worse than, equal to, better than b.
+int compareKeys(const Key& a, const Key& b) {
+  for (int i = 0; i < 5; ++i)
+    if (a.score[i] != b.score[i]) return a.score[i] > b.score[i] ? 1 : -1;
+  return 0;
+}
+
+bool betterKey(const Key& a, const Key& b) { return compareKeys(a, b) > 0; }
 
 struct Candidate {
   Key key;
@@ -63,8 +60,7 @@ struct Candidate {
 
 // Heap order: the top is the best key; ties go to the lower target id, then the earlier candidate.
 bool lowerPriority(const Candidate& a, const Candidate& b) {
-  if (betterKey(b.key, a.key)) return true;
-  if (betterKey(a.key, b.key)) return false;
+  if (int c = compareKeys(a.key, b.key); c != 0) return c < 0;
   if (a.target != b.target) return a.target > b.target;
   return a.serial > b.serial;
 }
@@ -105,6 +101,9 @@ class GreedyPacker {
     sized(outResidual_, std::int64_t{0});
     sized(unstarted_, std::int64_t{0});
     for (int a = 0; a < first_[n_]; ++a) outResidual_[tail_[a]] += residual_[a];
+    arcAt_.resize(head_.size());
+    for (int a = 0; a < first_[n_]; ++a) arcAt_[a] = a;
+    usableEnd_.assign(first_.begin() + 1, first_.end());
     for (int r : g.ranks) unstarted_[r] = k;
     // Dead-end pruning data: per switch its arcs into ranks and its only switch successor (if one).
     sized(rankOuts_, 0);
@@ -130,6 +129,7 @@ class GreedyPacker {
     --unstarted_[root];
     liveOuts_ = rankOuts_;
     for (int w : rankIn_[root]) --liveOuts_[w];
+    liveEnd_ = usableEnd_;
     edges.clear();
     heap_.clear();
     pool_.clear();
@@ -169,7 +169,7 @@ class GreedyPacker {
         }
         continue;
       }
-      Key current{now, c.key.depth, outResidual_[c.target], order_};
+      Key current = makeKey(now, depth_[c.tail], outResidual_[c.target], order_);
       if (betterKey(c.key, current)) {  // stale key: requeue with the current residuals
         c.key = current;
         if (isBest) bestKey_[c.target] = c.key;
@@ -234,6 +234,7 @@ class GreedyPacker {
     pred_[u] = -1;
     queue_.clear();
     queue_.emplace_back(label_[u], u);
+    targets_.clear();
     auto worse = [](const std::pair<Label, int>& a, const std::pair<Label, int>& b) {
       return betterLabel(b.first, a.first);
     };
@@ -243,33 +244,42 @@ class GreedyPacker {
       queue_.pop_back();
       if (settled_[v] == search_) continue;
       settled_[v] = search_;
-      if (v != u && g_.isCompute[v]) {
-        offer(v, u);
-        continue;
-      }
-      for (int a = first_[v]; a < first_[v + 1]; ++a) {
-        if (residual_[a] < 1) continue;
-        int w = head_[a];
-        if (settled_[w] == search_ || (g_.isCompute[w] && reached_[w] == tree_)) continue;
-        // A switch with no unreached rank behind it and no way on but back is a dead end.
-        if (!g_.isCompute[w] && liveOuts_[w] == 0 &&
-            (soleSwitchOut_[w] == kNoSwitchOut || soleSwitchOut_[w] == v))
+      for (int p = first_[v]; p < liveEnd_[v];) {
+        int a = arcAt_[p], w = head_[a];
+        // Dead for the rest of this tree: into a reached rank, or into a switch with no unreached rank
+        // behind it and no way on but back. Dead for good: no residual capacity. Such arcs move behind
+        // the live part of v's list, so later searches do not scan them again.
+        bool exhausted = residual_[a] < 1;
+        bool dead = exhausted || (g_.isCompute[w] ? reached_[w] == tree_
+                                                  : liveOuts_[w] == 0 && (soleSwitchOut_[w] == kNoSwitchOut ||
+                                                                          soleSwitchOut_[w] == v));
+        if (dead) {
+          int last = --liveEnd_[v];
+          std::swap(arcAt_[p], arcAt_[last]);
+          if (exhausted) std::swap(arcAt_[last], arcAt_[--usableEnd_[v]]);
           continue;
+        }
+        ++p;
+        if (settled_[w] == search_) continue;
         Label next = extend(lab, a);
         ++next.hops;
         if (seen_[w] == search_ && !betterLabel(next, label_[w])) continue;
+        if (seen_[w] != search_ && g_.isCompute[w]) targets_.push_back(w);
         seen_[w] = search_;
         label_[w] = next;
         pred_[w] = a;
+        // Ranks end paths: they only collect their best label (from settled nodes, so final at the end).
+        if (g_.isCompute[w]) continue;
         queue_.emplace_back(next, w);
         std::push_heap(queue_.begin(), queue_.end(), worse);
       }
     }
+    for (int t : targets_) offer(t, u);
   }
 
   void offer(int t, int u) {
     const Label& lab = label_[t];
-    Key key{lab, depth_[u], outResidual_[t], order_};
+    Key key = makeKey(lab, depth_[u], outResidual_[t], order_);
     if (bestEpoch_[t] == epoch_ && !betterKey(key, bestKey_[t])) return;
     Candidate c;
     c.key = key;
@@ -294,6 +304,9 @@ class GreedyPacker {
   GreedyStats& stats_;
   std::vector<int> first_, head_, tail_;
   std::vector<std::int64_t> width_, residual_;
+  // Node v's out-arcs are arcAt_[first_[v] .. first_[v + 1]): the live ones up to liveEnd_[v], then the
+  // ones dead for this tree up to usableEnd_[v], then the exhausted ones.
+  std::vector<int> arcAt_, liveEnd_, usableEnd_;
   std::vector<std::int64_t> outResidual_;  // per node: residual capacity of its out-arcs
   std::vector<std::int64_t> unstarted_;    // per rank: its trees not yet started
   static constexpr int kNoSwitchOut = -1, kManySwitchOuts = -2;
@@ -315,6 +328,7 @@ class GreedyPacker {
   std::vector<int> seen_, settled_, pred_;
   std::vector<Label> label_;
   std::vector<std::pair<Label, int>> queue_;
+  std::vector<int> targets_;  // unreached ranks the search labelled
 };
 
 }  // namespace
