@@ -335,25 +335,24 @@ class GreedyPacker {
 
 std::optional<std::vector<ScheduleTree>> growGreedyTrees(const ScaledGraph& g,
                                                          const std::vector<std::int64_t>& treeCaps,
-                                                         std::int64_t k, GreedyOrder order, GreedyStats& st,
+                                                         std::int64_t k, GreedyOrder order,
+                                                         const std::vector<int>& sequence, GreedyStats& st,
                                                          const ProgressFn& progress) {
   GreedyPacker packer(g, treeCaps, k, order, st);
   std::vector<ScheduleTree> trees;
-  const std::int64_t total = k * g.rankCount();
+  const double total = static_cast<double>(sequence.size());
   st.treesBuilt = 0;
-  for (std::int64_t unit = 0; unit < k; ++unit) {
-    for (int root : g.ranks) {
-      if (progress && st.treesBuilt % 16 == 0)
-        progress("greedy packing", static_cast<double>(st.treesBuilt) / static_cast<double>(total));
-      std::vector<TreeEdge> edges;
-      if (!packer.growTree(root, edges)) {
-        st.stuckRoot = root;
-        st.stuckReached = packer.reachedCount();
-        return std::nullopt;
-      }
-      ++st.treesBuilt;
-      trees.push_back(ScheduleTree{root, Fraction(1, k), std::move(edges)});
+  for (int root : sequence) {
+    if (progress && st.treesBuilt % 16 == 0)
+      progress("greedy packing", static_cast<double>(st.treesBuilt) / total);
+    std::vector<TreeEdge> edges;
+    if (!packer.growTree(root, edges)) {
+      st.stuckRoot = root;
+      st.stuckReached = packer.reachedCount();
+      return std::nullopt;
     }
+    ++st.treesBuilt;
+    trees.push_back(ScheduleTree{root, Fraction(1, k), std::move(edges)});
   }
   return trees;
 }

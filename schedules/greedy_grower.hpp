@@ -15,12 +15,14 @@
 
 namespace grove::sched {
 
-/// Grows `k` trees per rank (unit j of every root before unit j + 1), each with share 1/k, within
-/// `treeCaps` (tree units per arc of g). Returns nullopt at the first tree that cannot reach every rank
-/// (recording it in `st`). Updates st.treesBuilt, searches, rescans, stuckRoot, stuckReached.
+/// Grows one tree per entry of `sequence` (root node ids; each rank k times), in that order, each with
+/// share 1/k, within `treeCaps` (tree units per arc of g). Returns nullopt at the first tree that cannot
+/// reach every rank: st.treesBuilt is then its index in `sequence`, st.stuckRoot its root. Updates
+/// st.treesBuilt, searches, rescans, stuckRoot, stuckReached.
 std::optional<std::vector<ScheduleTree>> growGreedyTrees(const ScaledGraph& g,
                                                          const std::vector<std::int64_t>& treeCaps,
-                                                         std::int64_t k, GreedyOrder order, GreedyStats& st,
+                                                         std::int64_t k, GreedyOrder order,
+                                                         const std::vector<int>& sequence, GreedyStats& st,
                                                          const ProgressFn& progress);
 
 }  // namespace grove::sched

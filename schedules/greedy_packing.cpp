@@ -9,6 +9,8 @@
 namespace grove::sched {
 namespace {
 
+constexpr int kGreedyRestarts = 4;  // per order, each with the last stuck tree moved to the front
+
 bool sameEdges(const std::vector<TreeEdge>& a, const std::vector<TreeEdge>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -97,11 +99,21 @@ std::optional<std::vector<ScheduleTree>> greedyPackTrees(const ScaledGraph& g,
   st = GreedyStats{};
   st.attempted = true;
   if (k < 1 || g.rankCount() < 2) return std::nullopt;
+  // Unit j of every root before unit j + 1. After a stuck attempt the stuck tree moves to the front, so
+  // the tree that ran out of room is grown while there is room.
+  std::vector<int> first;
+  for (std::int64_t unit = 0; unit < k; ++unit) first.insert(first.end(), g.ranks.begin(), g.ranks.end());
   for (GreedyOrder order : orders) {
-    ++st.attempts;
-    st.order = order;
-    auto trees = growGreedyTrees(g, treeCaps, k, order, st, progress);
-    if (trees) {
+    std::vector<int> sequence = first;
+    for (int restart = 0; restart <= kGreedyRestarts; ++restart) {
+      ++st.attempts;
+      st.order = order;
+      auto trees = growGreedyTrees(g, treeCaps, k, order, sequence, st, progress);
+      if (!trees) {
+        auto stuck = sequence.begin() + st.treesBuilt;
+        std::rotate(sequence.begin(), stuck, stuck + 1);
+        continue;
+      }
       // Independent exact re-check of what the greedy accounted for; a failure here would be a bug, and
       // the caller then takes the exact method.
       if (!packingFits(g, treeCaps, k, *trees)) {

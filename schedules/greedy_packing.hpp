@@ -35,11 +35,11 @@ enum class GreedyOrder {
 struct GreedyStats {
   bool attempted = false;
   bool succeeded = false;
-  int attempts = 0;                               ///< orders tried
+  int attempts = 0;  ///< greedy runs: per order, the first run plus restarts with the stuck tree first
   GreedyOrder order = GreedyOrder::kStaticWidth;  ///< the order that succeeded (or was tried last)
-  std::int64_t treesBuilt = 0;                    ///< trees completed in the last attempt
-  std::int64_t searches = 0;                      ///< path searches over all attempts
-  std::int64_t rescans = 0;                       ///< full re-searches when a tree ran out of candidates
+  std::int64_t treesBuilt = 0;    ///< trees completed in the last run (the stuck tree's index when stuck)
+  std::int64_t searches = 0;      ///< path searches over all attempts
+  std::int64_t rescans = 0;       ///< full re-searches when a tree ran out of candidates
   bool verifyFailed = false;      ///< a completed packing failed packingFits() (a bug; the exact path ran)
   int stuckRoot = -1;             ///< node id of the root whose tree the last attempt could not complete
   std::int64_t stuckReached = 0;  ///< ranks that tree had reached
@@ -56,8 +56,9 @@ inline const std::vector<GreedyOrder>& defaultGreedyOrders() {
 /// one at a time (unit j of every root before unit j + 1), Prim-style, taking candidate paths from a
 /// reached rank through switches to an unreached rank in the given order; a rank's out-capacity is never
 /// taken below what its own unstarted trees need. Each of `orders` is tried from scratch until one
-/// completes every tree. Returns the trees (share 1/k each, identical trees of one root merged) or nullopt.
-/// Never returns an over-subscribed packing.
+/// completes every tree; after a stuck run the same order runs again (up to 4 times) with the stuck tree
+/// moved to the front of the sequence. Returns the trees (share 1/k each, identical trees of one root merged)
+/// or nullopt. Never returns an over-subscribed packing.
 std::optional<std::vector<ScheduleTree>> greedyPackTrees(
     const ScaledGraph& g, const std::vector<std::int64_t>& treeCaps, std::int64_t k,
     GreedyStats* stats = nullptr, const ProgressFn& progress = {},

@@ -102,19 +102,31 @@ TEST(SolverGreedy, ReduceScatterAndAllReduceOnTheFastPath) {
   }
 }
 
-// 2 x DGX-A100 at the optimum needs 13 trees per root; the greedy runs out of room on the last trees, so
-// the solver falls back to the exact method and still reaches the optimum.
-TEST(SolverGreedy, StuckGreedyFallsBackToTheExactMethod) {
+// 2 x DGX-A100 at the optimum needs 13 trees per root and every link is exactly tight: the first greedy
+// attempt runs out of room on a late tree; moving that tree to the front of the next attempt succeeds.
+TEST(SolverGreedy, RestartsWithTheStuckTreeFirst) {
   Topology t = readDotFile(kData + "dgx-a100-x2.dot");
-  EXPECT_THROW(solveWith(t, 0, PackingMethod::kGreedyOnly), SolverError);
-  SolveResult r = solveWith(t, 0, PackingMethod::kGreedyThenExact);
+  SolveResult r = solveWith(t, 0, PackingMethod::kGreedyOnly);
+  EXPECT_TRUE(r.greedy.succeeded);
+  EXPECT_GE(r.greedy.attempts, 2);
+  EXPECT_EQ(r.schedule.treesPerRoot, 13);
+  EXPECT_EQ(r.scheduleAlgbw.toString(), "1040/3");
+  expectChecked(t, r, "dgx-a100 x2 auto");
+}
+
+// Two MI250 boxes with one tree per root: every greedy order gets stuck (the IB links are exactly tight
+// and xGMI links of 1 to 4 lanes run out first), so the solver falls back to the exact method.
+TEST(SolverGreedy, StuckGreedyFallsBackToTheExactMethod) {
+  Topology t = generated("mi250", 2);
+  EXPECT_THROW(solveWith(t, 1, PackingMethod::kGreedyOnly), SolverError);
+  SolveResult r = solveWith(t, 1, PackingMethod::kGreedyThenExact);
   EXPECT_TRUE(r.greedy.attempted);
   EXPECT_FALSE(r.greedy.succeeded);
   EXPECT_GE(r.greedy.stuckRoot, 0);
   EXPECT_GT(r.split.maxflows + r.pack.maxflows, 0);
-  EXPECT_EQ(r.schedule.treesPerRoot, 13);
-  EXPECT_EQ(r.scheduleAlgbw.toString(), "1040/3");
-  expectChecked(t, r, "dgx-a100 x2 auto");
+  EXPECT_EQ(r.scheduleAlgbw.toString(), "320");
+  EXPECT_EQ(r.treeRateAlgbw, solveWith(t, 1, PackingMethod::kExactOnly).treeRateAlgbw);
+  expectChecked(t, r, "mi250 x2 k=1");
 }
 
 // One MI250 box (direct xGMI links of 1 to 4 lanes, 3 trees per root at the optimum): the widest-first
