@@ -139,7 +139,7 @@ int runSolve(const Options& o) {
                      "grove-schedule: packing path: exact (the greedy packing failed its re-check)\n");
       else
         std::fprintf(stderr,
-                     "grove-schedule: packing path: exact (%d greedy orders stuck after %.3f s; last on "
+                     "grove-schedule: packing path: exact (%d greedy runs stuck after %.3f s; last on "
                      "tree %lld, root %s reached %lld of %d ranks)\n",
                      gs.attempts, r.phaseSeconds[5], static_cast<long long>(gs.treesBuilt + 1),
                      gs.stuckRoot >= 0 ? topo.nodes()[gs.stuckRoot].name.c_str() : "-",
