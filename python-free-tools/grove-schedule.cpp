@@ -125,6 +125,26 @@ int runSolve(const Options& o) {
                    static_cast<long long>(r.split.maxflows), static_cast<long long>(r.split.splits),
                    r.phaseSeconds[3], static_cast<long long>(r.pack.maxflows),
                    static_cast<long long>(r.pack.groups), r.phaseSeconds[4]);
+    if (o.stats) {
+      const GreedyStats& gs = r.greedy;
+      if (gs.succeeded)
+        std::fprintf(stderr,
+                     "grove-schedule: packing path: greedy fast path (%s order, attempt %d), %.3f s "
+                     "(%lld trees, %lld searches, %lld rescans)\n",
+                     greedyOrderName(gs.order), gs.attempts, r.phaseSeconds[5],
+                     static_cast<long long>(gs.treesBuilt), static_cast<long long>(gs.searches),
+                     static_cast<long long>(gs.rescans));
+      else if (gs.verifyFailed)
+        std::fprintf(stderr,
+                     "grove-schedule: packing path: exact (the greedy packing failed its re-check)\n");
+      else
+        std::fprintf(stderr,
+                     "grove-schedule: packing path: exact (%d greedy runs stuck after %.3f s; last on "
+                     "tree %lld, root %s reached %lld of %d ranks)\n",
+                     gs.attempts, r.phaseSeconds[5], static_cast<long long>(gs.treesBuilt + 1),
+                     gs.stuckRoot >= 0 ? topo.nodes()[gs.stuckRoot].name.c_str() : "-",
+                     static_cast<long long>(gs.stuckReached), topo.rankCount());
+    }
   } else if (o.algorithm == "ring" || o.algorithm == "double-binary-tree") {
     schedule = o.algorithm == "ring" ? ringSchedule(topo, coll) : doubleBinaryTreeSchedule(topo, coll);
     optimal = optimalAlgbw(topo, coll);

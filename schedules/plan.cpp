@@ -28,9 +28,17 @@ std::string writePlanJson(const Topology& topo, const Schedule& s, const PlanInf
   }
   std::vector<int> rankOf(nodes.size(), -1);
   for (std::size_t r = 0; r < s.ranks.size(); ++r) rankOf[s.ranks[r]] = static_cast<int>(r);
+  // Node names as JSON string literals, escaped once: big plans have millions of path entries.
+  std::vector<std::string> quoted(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) quoted[i] = json(nodes[i].name).dump();
+  // One line per tree keeps big plans readable with line tools and far smaller than full indentation.
+  // Each tree is written as soon as it is formatted, so memory stays at about the size of the text.
+  plan["trees"] = json::array();
+  std::string text = plan.dump(1);
+  text.erase(text.rfind(']'));  // reopen the empty "trees" array at the end of the object
   std::vector<Fraction::Int> nextChunk(s.ranks.size(), 0);
-  json trees = json::array();
-  for (const ScheduleTree& t : s.trees) {
+  for (std::size_t i = 0; i < s.trees.size(); ++i) {
+    const ScheduleTree& t = s.trees[i];
     json jt;
     jt["root"] = nodes[t.root].name;
     jt["root_rank"] = rankOf[t.root];
@@ -40,24 +48,26 @@ std::string writePlanJson(const Topology& topo, const Schedule& s, const PlanInf
     jt["chunk_offset"] = static_cast<std::int64_t>(nextChunk[rankOf[t.root]]);
     jt["chunks"] = static_cast<std::int64_t>(chunks);
     nextChunk[rankOf[t.root]] += chunks;
-    json edges = json::array();
-    for (const TreeEdge& e : t.edges) {
-      json je;
-      je["from"] = nodes[e.from].name;
-      je["to"] = nodes[e.to].name;
-      json path = json::array();
-      for (int v : e.path) path.push_back(nodes[v].name);
-      je["path"] = path;
-      edges.push_back(std::move(je));
+    jt["edges"] = json::array();
+    std::string head = jt.dump();
+    text += i ? ",\n  " : "\n  ";
+    text.append(head, 0, head.size() - 3);  // without the closing "[]}"
+    text += '[';
+    for (std::size_t j = 0; j < t.edges.size(); ++j) {
+      const TreeEdge& e = t.edges[j];
+      text += j ? ",{\"from\":" : "{\"from\":";
+      text += quoted[e.from];
+      text += ",\"to\":";
+      text += quoted[e.to];
+      text += ",\"path\":[";
+      for (std::size_t k = 0; k < e.path.size(); ++k) {
+        if (k) text += ',';
+        text += quoted[e.path[k]];
+      }
+      text += "]}";
     }
-    jt["edges"] = std::move(edges);
-    trees.push_back(std::move(jt));
+    text += "]}";
   }
-  // One line per tree keeps big plans readable with line tools and far smaller than full indentation.
-  plan["trees"] = json::array();
-  std::string text = plan.dump(1);
-  text.erase(text.rfind(']'));  // reopen the empty "trees" array at the end of the object
-  for (std::size_t i = 0; i < trees.size(); ++i) text += (i ? ",\n  " : "\n  ") + trees[i].dump();
   text += "\n ]\n}\n";
   return text;
 }

@@ -15,6 +15,29 @@ class Checker {
  public:
   Checker(const Topology& topo, PlanCheckResult& res) : topo_(topo), res_(res) {
     for (const Link& l : topo.links()) bw_[{l.src, l.dst}] += l.bw;
+    ranks_ = topo.computeNodes();
+    rankOf_.assign(topo_.nodes().size(), -1);
+    for (std::size_t r = 0; r < ranks_.size(); ++r) rankOf_[ranks_[r]] = static_cast<int>(r);
+    shareSum_.assign(ranks_.size(), Fraction(0));
+  }
+
+  // Parses the plan. Each element of the top-level "trees" array is checked and reduced to its root, share
+  // and paths as soon as it is read, then dropped, so a plan with millions of edges never sits in memory as
+  // a JSON tree. Link checks wait for the end: they depend on "collective", which may come later.
+  json parse(const std::string& text) {
+    std::string key;  // the last key of the top-level object
+    bool inTrees = false;
+    return json::parse(text, [&](int depth, json::parse_event_t ev, json& parsed) {
+      if (depth == 1 && ev == json::parse_event_t::key) key = parsed.get<std::string>();
+      if (depth == 1 && ev == json::parse_event_t::array_start) inTrees = key == "trees";
+      if (depth == 1 && ev == json::parse_event_t::array_end) inTrees = false;
+      bool element = ev == json::parse_event_t::object_end || ev == json::parse_event_t::array_end ||
+                     ev == json::parse_event_t::value;
+      if (!inTrees || depth != 2 || !element) return true;
+      ++res_.trees;
+      if (res_.violations.size() <= 50) checkTree(parsed);
+      return false;
+    });
   }
 
   void run(const json& plan) {
@@ -28,15 +51,11 @@ class Checker {
     backward_ = rs || ar;
     checkRanks(plan);
     if (!plan.contains("trees") || !plan["trees"].is_array()) return fail("\"trees\" is missing");
-    std::vector<Fraction> shareSum(ranks_.size(), Fraction(0));
-    for (const json& t : plan["trees"]) {
-      ++res_.trees;
-      checkTree(t, shareSum);
-      if (res_.violations.size() > 50) return fail("too many violations; stopping");
-    }
+    if (res_.violations.size() > 50) return fail("too many violations; stopping");
+    checkLinks();
     for (std::size_t r = 0; r < ranks_.size(); ++r)
-      if (shareSum[r] != Fraction(1))
-        fail("shares of root " + topo_.nodes()[ranks_[r]].name + " add up to " + shareSum[r].toString() +
+      if (shareSum_[r] != Fraction(1))
+        fail("shares of root " + topo_.nodes()[ranks_[r]].name + " add up to " + shareSum_[r].toString() +
              ", not 1");
     if (!res_.violations.empty()) return;
     computeAlgbw();
@@ -62,11 +81,8 @@ class Checker {
   }
 
   void checkRanks(const json& plan) {
-    std::vector<int> expected = topo_.computeNodes();
-    ranks_ = expected;
+    const std::vector<int>& expected = ranks_;
     res_.ranks = static_cast<int>(expected.size());
-    rankOf_.assign(topo_.nodes().size(), -1);
-    for (std::size_t r = 0; r < expected.size(); ++r) rankOf_[expected[r]] = static_cast<int>(r);
     if (!plan.contains("ranks") || !plan["ranks"].is_array()) return fail("\"ranks\" is missing");
     const json& names = plan["ranks"];
     if (names.size() != expected.size())
@@ -79,7 +95,7 @@ class Checker {
 
   bool hasLink(int a, int b) const { return bw_.count({a, b}) > 0; }
 
-  void checkTree(const json& t, std::vector<Fraction>& shareSum) {
+  void checkTree(const json& t) {
     std::string where = "tree " + std::to_string(res_.trees - 1);
     if (!t.is_object()) return fail(where + " is not an object");
     int root = nodeId(t.value("root", json()), where + " root");
@@ -99,12 +115,12 @@ class Checker {
     }
     if (share <= Fraction(0) || share > Fraction(1))
       return fail(where + " share " + share.toString() + " is outside (0, 1]");
-    shareSum[rankOf_[root]] = shareSum[rankOf_[root]] + share;
+    shareSum_[rankOf_[root]] = shareSum_[rankOf_[root]] + share;
     if (!t.contains("edges") || !t["edges"].is_array()) return fail(where + " has no \"edges\"");
     std::vector<char> reached(topo_.nodes().size(), 0);
     reached[root] = 1;
     std::size_t count = 1;
-    std::vector<std::vector<int>> paths;
+    Tree tree{share, res_.trees - 1, {}, {}};
     for (const json& e : t["edges"]) {
       int from = nodeId(e.value("from", json()), where + " edge source");
       int to = nodeId(e.value("to", json()), where + " edge target");
@@ -117,44 +133,69 @@ class Checker {
       ++count;
       if (!e.contains("path") || !e["path"].is_array() || e["path"].size() < 2)
         return fail(edge + " has no path");
-      std::vector<int> path;
+      std::size_t begin = tree.nodes.size();
       for (const json& n : e["path"]) {
         int id = nodeId(n, edge + " path node");
         if (id < 0) return;
-        path.push_back(id);
+        tree.nodes.push_back(id);
       }
-      if (path.front() != from || path.back() != to)
+      if (tree.nodes[begin] != from || tree.nodes.back() != to)
         return fail(edge + " path does not run from source to target");
-      for (std::size_t i = 1; i + 1 < path.size(); ++i)
-        if (topo_.isCompute(path[i]))
-          return fail(edge + " path passes through rank " + topo_.nodes()[path[i]].name);
-      for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-        if (forward_ && !hasLink(path[i], path[i + 1]))
-          return fail(edge + " path uses a missing link " + topo_.nodes()[path[i]].name + " -> " +
-                      topo_.nodes()[path[i + 1]].name);
-        if (backward_ && !hasLink(path[i + 1], path[i]))
-          return fail(edge + " reversed path uses a missing link " + topo_.nodes()[path[i + 1]].name +
-                      " -> " + topo_.nodes()[path[i]].name);
-      }
-      paths.push_back(std::move(path));
+      for (std::size_t i = begin + 1; i + 1 < tree.nodes.size(); ++i)
+        if (topo_.isCompute(tree.nodes[i]))
+          return fail(edge + " path passes through rank " + topo_.nodes()[tree.nodes[i]].name);
+      tree.ends.push_back(tree.nodes.size());
     }
     if (count != ranks_.size())
       return fail(where + " reaches " + std::to_string(count) + " of " + std::to_string(ranks_.size()) +
                   " ranks");
-    trees_.push_back({share, std::move(paths)});
+    trees_.push_back(std::move(tree));
+  }
+
+  // Every path follows links of the topology: forward for allgather, reversed for reduce-scatter, both for
+  // allreduce. Run once the collective is known.
+  void checkLinks() {
+    for (const Tree& t : trees_) {
+      std::size_t begin = 0;
+      for (std::size_t end : t.ends) {
+        for (std::size_t i = begin; i + 1 < end; ++i) {
+          int a = t.nodes[i], b = t.nodes[i + 1];
+          std::string edge = "tree " + std::to_string(t.index) + " edge " +
+                             topo_.nodes()[t.nodes[begin]].name + " -> " +
+                             topo_.nodes()[t.nodes[end - 1]].name;
+          if (forward_ && !hasLink(a, b)) {
+            fail(edge + " path uses a missing link " + topo_.nodes()[a].name + " -> " +
+                 topo_.nodes()[b].name);
+            break;
+          }
+          if (backward_ && !hasLink(b, a)) {
+            fail(edge + " reversed path uses a missing link " + topo_.nodes()[b].name + " -> " +
+                 topo_.nodes()[a].name);
+            break;
+          }
+        }
+        if (res_.violations.size() > 50) return;
+        begin = end;
+      }
+    }
   }
 
   // Seconds*GB/s per byte of M of one phase: each tree moves share * M / N over every link of its paths.
   // Loads are summed as integers in units of 1/D of a shard (D = lcm of the share denominators).
   Fraction phase(bool reversed) {
     Fraction::Int d = 1;
-    for (const auto& tree : trees_) d = lcm128(d, tree.first.den());
+    for (const Tree& tree : trees_) d = lcm128(d, tree.share.den());
     std::map<std::pair<int, int>, Fraction::Int> load;
-    for (const auto& [share, paths] : trees_) {
-      Fraction::Int units = share.num() * (d / share.den());
-      for (const auto& p : paths)
-        for (std::size_t i = 0; i + 1 < p.size(); ++i)
-          load[reversed ? std::make_pair(p[i + 1], p[i]) : std::make_pair(p[i], p[i + 1])] += units;
+    for (const Tree& t : trees_) {
+      Fraction::Int units = t.share.num() * (d / t.share.den());
+      std::size_t begin = 0;
+      for (std::size_t end : t.ends) {
+        for (std::size_t i = begin; i + 1 < end; ++i) {
+          int a = t.nodes[i], b = t.nodes[i + 1];
+          load[reversed ? std::make_pair(b, a) : std::make_pair(a, b)] += units;
+        }
+        begin = end;
+      }
     }
     Fraction worst(0);
     for (const auto& [link, l] : load) {
@@ -178,7 +219,15 @@ class Checker {
   std::map<std::pair<int, int>, Rational> bw_;
   std::vector<int> ranks_, rankOf_;
   bool forward_ = true, backward_ = false;
-  std::vector<std::pair<Fraction, std::vector<std::vector<int>>>> trees_;
+  // A checked tree, compact: its paths back to back in `nodes`, path j ending before ends[j].
+  struct Tree {
+    Fraction share;
+    int index = 0;
+    std::vector<int> nodes;
+    std::vector<std::size_t> ends;
+  };
+  std::vector<Tree> trees_;
+  std::vector<Fraction> shareSum_;
 };
 
 }  // namespace
@@ -186,8 +235,9 @@ class Checker {
 PlanCheckResult checkPlan(const std::string& planJson, const Topology& topo) {
   PlanCheckResult res;
   try {
-    json plan = json::parse(planJson);
-    Checker(topo, res).run(plan);
+    Checker checker(topo, res);
+    json plan = checker.parse(planJson);
+    checker.run(plan);
   } catch (const std::exception& e) {
     res.violations.push_back(std::string("plan could not be read: ") + e.what());
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "cut_bound.hpp"
 
@@ -126,14 +127,28 @@ AllGatherTrees allGatherTrees(const Topology& topo, const SolveOptions& opt, Sol
                       std::to_string(opt.limits.maxTotalTrees));
   std::vector<std::int64_t> caps(g.arcs.size());
   for (std::size_t i = 0; i < g.arcs.size(); ++i) caps[i] = rate.treeCapacity(g.arcs[i].cap);
-  std::vector<LogicalArc> arcs = splitOffSwitches(g, caps, rate.treesPerRoot, &split, opt.progress);
-  timer.lap(2);
-  std::vector<TreeGroup> groups =
-      packArborescences(arcs, g.ranks, g.nodes, rate.treesPerRoot, &pack, opt.progress);
-  timer.lap(3);
   AllGatherTrees out;
-  out.trees = mapToPaths(arcs, groups, rate.treesPerRoot);
-  timer.lap(4);
+  // Fast path: greedy trees on the physical graph. Any complete packing within the tree capacities reaches
+  // the tree rate, so it is as good as the exact one; the exact method runs only when the greedy is stuck.
+  std::optional<std::vector<ScheduleTree>> greedy;
+  if (opt.packing != PackingMethod::kExactOnly) {
+    greedy = greedyPackTrees(g, caps, rate.treesPerRoot, &res.greedy, opt.progress);
+    timer.lap(5);
+    if (!greedy && opt.packing == PackingMethod::kGreedyOnly)
+      throw SolverError("greedy packing got stuck on tree " + std::to_string(res.greedy.treesBuilt + 1) +
+                        " (root node " + std::to_string(res.greedy.stuckRoot) + ")");
+  }
+  if (greedy) {
+    out.trees = std::move(*greedy);
+  } else {
+    std::vector<LogicalArc> arcs = splitOffSwitches(g, caps, rate.treesPerRoot, &split, opt.progress);
+    timer.lap(2);
+    std::vector<TreeGroup> groups =
+        packArborescences(arcs, g.ranks, g.nodes, rate.treesPerRoot, &pack, opt.progress);
+    timer.lap(3);
+    out.trees = mapToPaths(arcs, groups, rate.treesPerRoot);
+    timer.lap(4);
+  }
   out.k = rate.treesPerRoot;
   out.optimal = algbwOf(g, x);
   out.achievedByRate = Fraction(static_cast<Fraction::Int>(rate.rateNum) * rate.treesPerRoot * g.rankCount(),

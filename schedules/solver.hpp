@@ -7,15 +7,24 @@
 
 #include "arborescence_packing.hpp"
 #include "edge_splitting.hpp"
+#include "greedy_packing.hpp"
 #include "schedule.hpp"
 #include "solver_graph.hpp"
 #include "solver_progress.hpp"
 
 namespace grove::sched {
 
+/// How the trees are packed once the tree rate is known. Both give the same algbw; they differ in speed.
+enum class PackingMethod {
+  kGreedyThenExact,  ///< greedy packing on the physical graph; the exact method if the greedy gets stuck
+  kExactOnly,        ///< switch removal by edge splitting, then constructive arborescence packing
+  kGreedyOnly,       ///< the greedy packing alone; SolverError if it gets stuck (for tests and experiments)
+};
+
 struct SolveOptions {
   Collective collective = Collective::kAllGather;
   std::int64_t treesPerRoot = 0;  ///< 0: the smallest k that reaches the optimum ("auto")
+  PackingMethod packing = PackingMethod::kGreedyThenExact;
   SolverLimits limits;
   ProgressFn progress;
 };
@@ -25,11 +34,12 @@ struct SolveResult {
   Fraction optimalAlgbw;   ///< GB/s, the cut bound (for allreduce: reduce-scatter + allgather bounds)
   Fraction scheduleAlgbw;  ///< GB/s, the schedule under the cost model
   Fraction treeRateAlgbw;  ///< GB/s, ranks * k * tree rate: what the tree capacities guarantee
+  GreedyStats greedy;      ///< greedy.succeeded: the fast path made the trees (split and pack stay empty)
   SplitStats split;
   PackStats pack;
   double seconds = 0;
-  /// Wall time of each phase: optimum, tree rate, switch removal, packing, path mapping.
-  double phaseSeconds[5] = {0, 0, 0, 0, 0};
+  /// Wall time of each phase: optimum, tree rate, switch removal, packing, path mapping, greedy packing.
+  double phaseSeconds[6] = {0, 0, 0, 0, 0, 0};
 };
 
 /// Optimal algbw (GB/s) of `collective` on `topo`, exact. Throws SolverError / TopologyError.

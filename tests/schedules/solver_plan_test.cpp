@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "schedules/baselines.hpp"
 #include "schedules/dot_io.hpp"
 #include "schedules/msccl_xml.hpp"
@@ -149,6 +151,20 @@ TEST(SolverPlan, CheckerRejectsBrokenPlans) {
   // A path through a link that does not exist: gpu0 -> gpu1 directly.
   PlanCheckResult r = broken("\"path\":[\"b0_gpu0\",\"b0_nvs\",", "\"path\":[\"b0_gpu0\",");
   EXPECT_FALSE(r.ok);
+  EXPECT_FALSE(broken("\"trees\": [\n  {", "\"trees\": [\n  7, {").ok);  // a tree that is not an object
+  // Trees are checked while the plan is read; fields after them (here everything) still count.
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(plan), reordered;
+  reordered["trees"] = j["trees"];
+  for (auto& [key, value] : j.items())
+    if (key != "trees") reordered[key] = value;
+  PlanCheckResult same = checkPlan(reordered.dump(), t);
+  EXPECT_TRUE(same.ok) << (same.violations.empty() ? "" : same.violations[0]);
+  EXPECT_EQ(same.algbw, checkPlan(plan, t).algbw);
+  EXPECT_EQ(same.trees, 8);
+  reordered["collective"] = "reduce-scatter";  // known only after the trees: links checked reversed
+  EXPECT_TRUE(checkPlan(reordered.dump(), t).ok);
+  reordered["collective"] = "broadcast";
+  EXPECT_FALSE(checkPlan(reordered.dump(), t).ok);
 }
 
 TEST(SolverPlan, BaselinesAreValidAndSlowerOnA100) {
