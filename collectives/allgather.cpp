@@ -16,7 +16,8 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   const std::size_t bytes = sendcount * typeSize(type);
   char* out = static_cast<char*>(recv);
   const char* in = static_cast<const char*>(send);
-  if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024) {
+  // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
+  if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !e.crossMemoryFor(bytes)) {
     if (bytes) std::memcpy(e.mySmall(seq), in, bytes);
     e.agree(seq, d);
     if (bytes == 0) return;  // (buffers may be NULL)

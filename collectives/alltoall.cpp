@@ -16,7 +16,8 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   const std::size_t bytes = count * typeSize(type);  // per block
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
-  if (bytes * n <= e.layout().smallBytes) {
+  // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
+  if (bytes * n <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
     if (bytes) std::memcpy(e.mySmall(seq), in, bytes * n);
     e.agree(seq, d);
     if (bytes == 0) return;  // (buffers may be NULL)

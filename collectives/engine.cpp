@@ -234,7 +234,7 @@ void Engine::probeCrossMemory() {
   // GROVE_CROSS_MEMORY=0 turns the single-copy paths off; GROVE_CROSS_MEMORY_MIN_BYTES sets the smallest
   // per-peer block they are used for (below it the staging pipeline's lower start-up cost wins).
   const char* off = std::getenv("GROVE_CROSS_MEMORY");
-  crossMemoryMinBytes_ = envBytes("GROVE_CROSS_MEMORY_MIN_BYTES", 256u << 10);
+  crossMemoryMinBytes_ = envBytes("GROVE_CROSS_MEMORY_MIN_BYTES", 32u << 10);
   probeWord_ = 0x67726f7665000000ull | static_cast<std::uint64_t>(rank_);
   std::vector<std::uint64_t> addresses(nranks_);
   addresses[rank_] = reinterpret_cast<std::uint64_t>(&probeWord_);
@@ -254,7 +254,7 @@ void Engine::probeCrossMemory() {
 }
 
 bool Engine::offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes) {
-  if (!crossMemory_ || send == nullptr || blockBytes < crossMemoryMinBytes_) return false;
+  if (send == nullptr || !crossMemoryFor(blockBytes)) return false;
   *reinterpret_cast<const void**>(mySmall(seq)) = send;
   pendingFlags_ |= kSendAddress;
   return true;

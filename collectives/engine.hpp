@@ -94,6 +94,10 @@ class Engine {
   /// `blockBytes` (what one peer reads) is large enough to pay for the system call; call after
   /// describeBuffers() and before post(). Returns true when offered.
   bool offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes);
+  /// True when blocks of `blockBytes` go by cross-memory reads where buffers allow (the same on every rank).
+  bool crossMemoryFor(std::size_t blockBytes) const {
+    return crossMemory_ && blockBytes >= crossMemoryMinBytes_;
+  }
   /// After waitAll(): rank r's send buffer address, as offered (valid in r's process only).
   const char* peerSendAddress(int r, std::uint64_t seq) const {
     return *reinterpret_cast<const char* const*>(smallOf(r, seq));
