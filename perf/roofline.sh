@@ -31,8 +31,9 @@ source "$repo/scripts/common.sh"
 membench=$("$bindir/membench")
 echo "$membench" | sed 's/^/# /'
 "$bindir/pingpong" | sed 's/^/# /'
-triad2=$(echo "$membench" | awk '/triad threads 2/ {print $(NF-8)}' | head -1)
-[ -n "$triad2" ] || triad2=$(echo "$membench" | awk '/triad/ && /threads 2/ {for (i=1;i<=NF;i++) if ($i=="GB/s") print $(i-1)}' | head -1)
+# The 2-thread triad figure: the number before "GB/s" on the "triad threads 2:" line.
+triad2=$(echo "$membench" | awk '/triad/ && /threads 2:/ { for (i = 1; i < NF; i++) if ($(i + 1) == "GB/s") { print $i; exit } }')
+[ -n "$triad2" ] || { echo "roofline.sh: cannot read the triad bandwidth from membench" >&2; exit 1; }
 echo "# 2-thread triad: $triad2 GB/s"
 printf "%-10s %10s %12s %12s %10s %8s\n" algo bytes time_us model_bytes eff_GBps of_triad
 run() {  # run LABEL MODEL_FACTOR_PER_RANK ARGS...
