@@ -16,7 +16,8 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   const bool isRoot = e.rank() == root;
   // The root's own copy waits until the ranks agree: a mismatched call must not write `recv`.
   const bool rootCopies = isRoot && send != recv && bytes;
-  if (bytes <= e.layout().smallBytes) {
+  // Messages big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
+  if (bytes <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
     if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);
     e.agree(seq, d);
     if (rootCopies) std::memmove(recv, send, bytes);
@@ -24,10 +25,15 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     return;
   }
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);
+  if (isRoot) e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
   if (rootCopies) std::memmove(recv, send, bytes);
   if (e.headerOf(root, seq)->flags & kSendShared) {  // zero-copy: copy straight from the root's buffer
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
+    return e.finishTogether(seq);
+  }
+  if (e.headerOf(root, seq)->flags & kSendAddress) {  // single copy: the kernel reads the root's private buffer
+    if (!isRoot) e.readFromPeer(root, e.peerSendAddress(root, seq), recv, bytes);
     return e.finishTogether(seq);
   }
   const std::size_t chunk = alignedPiece(e.layout().chunkBytes, typeSize(type));

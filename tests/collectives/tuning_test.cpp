@@ -49,7 +49,7 @@ TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
   }
 }
 
-// Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather and alltoall of malloc'd buffers
+// Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather, alltoall and broadcast of malloc'd buffers
 // take that path at test sizes, in place and out of place, for every type.
 TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
   ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096");
@@ -65,7 +65,8 @@ TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
         c.variant = kAllVariants[i % kAllVariants.size()];
         c.seed = seed++;
         ++i;
-        if (!runAllGather(x, c) || !runAllToAll(x, c)) return false;
+        c.root = static_cast<int>(i % static_cast<size_t>(nranks));
+        if (!runAllGather(x, c) || !runAllToAll(x, c) || !runBroadcast(x, c)) return false;
       }
     }
     return true;
