@@ -12,12 +12,7 @@ namespace grove::sched {
 namespace {
 
 // The shared topologies are copied next to this file (tests/schedules/data/).
-const std::string kData = [] {
-  std::string f = __FILE__;
-  f.resize(f.find_last_of('/') + 1);
-  f.append("data/");
-  return f;
-}();
+const std::string kData = testing::testDataDir();
 
 // N * min over S of B+(S) / |S ∩ ranks|, enumerating every subset.
 Fraction bruteForceOptimum(const Topology& t) {

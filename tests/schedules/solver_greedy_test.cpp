@@ -18,12 +18,7 @@
 namespace grove::sched {
 namespace {
 
-const std::string kData = [] {
-  std::string f = __FILE__;
-  f.resize(f.find_last_of('/') + 1);
-  f.append("data/");
-  return f;
-}();
+const std::string kData = testing::testDataDir();
 
 SolveResult solveWith(const Topology& t, std::int64_t k, PackingMethod m,
                       Collective c = Collective::kAllGather) {

@@ -9,6 +9,13 @@
 
 namespace grove::sched::testing {
 
+/// tests/schedules/data/: the shared example topologies, copied next to these tests.
+inline std::string testDataDir() {
+  std::string f = __FILE__;
+  f.resize(f.find_last_of('/') + 1);
+  return f + "data/";
+}
+
 inline Topology randomTopology(std::mt19937& rng, int maxNodes = 12, bool symmetric = true) {
   std::uniform_int_distribution<int> nodesDist(3, maxNodes);
   int n = nodesDist(rng);
