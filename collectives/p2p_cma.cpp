@@ -30,6 +30,7 @@ void P2PState::init(int nranks, P2PProbe* probe) {
   messagesSent.assign(nranks, 0);
   messagesReceived.assign(nranks, 0);
   cmaProbed.assign(nranks, 0);
+  freedSeen.assign(nranks, 0);
   head.assign(2 * nranks, -1);
   tail.assign(2 * nranks, -1);
   active.reserve(2 * nranks);

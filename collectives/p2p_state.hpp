@@ -47,6 +47,9 @@ struct P2PPosted {
 struct alignas(kLine) P2PControl {
   P2PPosted posted[2];
   std::atomic<std::uint32_t> cma;  ///< P2PCmaVerdict: can the receiver read this process directly?
+  std::uint32_t pad;
+  /// Chunks of the pair the receiver consumed: the sender's credits for reusing mailbox slots.
+  std::atomic<std::uint64_t> freed;
 };
 static_assert(sizeof(P2PControl) == kLine);
 enum P2PCmaVerdict : std::uint32_t { kCmaUnknown = 0, kCmaYes = 1, kCmaNo = 2 };
@@ -81,6 +84,8 @@ struct P2PState {
   std::vector<std::uint64_t> messagesSent, messagesReceived;
   /// Receiver side: did we already tell peer p whether we can read it directly?
   std::vector<std::uint8_t> cmaProbed;
+  /// Sender side: the receiver's `freed` counter as last read.
+  std::vector<std::uint64_t> freedSeen;
   /// Scratch of the running group, reused: operations, per-queue (peer * 2 + isRecv) first and last
   /// operation, the queues with work, and in-place send snapshots.
   std::vector<P2PPending> ops;

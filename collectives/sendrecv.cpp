@@ -79,22 +79,30 @@ class GroupRunner {
     s_.active.clear();
     for (int q = 0; q < 2 * e_.nranks(); ++q)
       if (s_.head[q] >= 0) s_.active.push_back(q);
-    auto until = e_.deadline();
+    std::chrono::steady_clock::time_point until{};
+    bool timing = false;  // `until` is set for the current wait
     int idle = 0;
     for (;;) {
       bool remaining = false;
       if (pollAll(remaining)) {
         idle = 0;
+        timing = false;
         continue;
       }
       if (!remaining) break;
-      if (idle++ == 0) until = e_.deadline();  // the timeout bounds each wait, not the whole group
-      if (idle < e_.spin()) {
-        if (idle % 64 == 0) checkAlive(until);
-        continue;
+      if (++idle < e_.spin() && idle % 64 != 0) continue;
+      // The timeout bounds each wait, not the whole group. The clock is read only once a wait has lasted
+      // a few rounds: exchanges that complete at once never pay for it.
+      if (!timing) {
+        until = e_.deadline();
+        timing = true;
       }
       checkAlive(until);
-      if (sleep()) idle = 0;
+      if (idle < e_.spin()) continue;
+      if (sleep()) {
+        idle = 0;
+        timing = false;
+      }
     }
     if (!firstError_.empty()) throw Error(groveInvalidUsage, firstError_);
   }
@@ -205,6 +213,14 @@ class GroupRunner {
   P2PControl* control(int sender, int receiver) const {
     return reinterpret_cast<P2PControl*>(e_.base(sender) + L_.p2pControlOffset(receiver));
   }
+  // True when the receiver `peer` consumed our first `chunks` chunks. The last value seen is cached: a
+  // fresh read of the line the receiver writes is a cache miss, needed only every few messages.
+  bool hasCredit(int peer, std::uint64_t chunks) {
+    std::uint64_t& seen = s_.freedSeen[peer];
+    if (seen >= chunks) return true;
+    seen = control(e_.rank(), peer)->freed.load(std::memory_order_acquire);
+    return seen >= chunks;
+  }
   std::uint64_t chunksFor(std::size_t bytes) const {
     return bytes <= kP2PInlineBytes ? 1 : (bytes + data_ - 1) / data_;
   }
@@ -234,13 +250,12 @@ bool GroupRunner::stepSend(P2PPending& s) {
     s.chunks = s.cma ? 1 : chunksFor(bytes);
     s_.sent[peer] += s.chunks;
   }
-  const MemoryChannel& ch = e_.channel(peer);
   bool progressed = false;
   const char* src = static_cast<const char*>(s.op.buf);
   while (s.next < s.chunks) {
     const std::uint64_t c = s.base + s.next;
     // Credits: slot c was last used by chunk c - slots, which the receiver must have consumed.
-    if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !ch.poll(kSemP2PFree, c - L_.p2pSlots + 1)) break;
+    if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !hasCredit(peer, c - L_.p2pSlots + 1)) break;
     P2PChunkHeader* h = chunk(e_.rank(), peer, c);
     if (s.next == 0) {
       h->bytes = bytes;
@@ -263,7 +278,7 @@ bool GroupRunner::stepSend(P2PPending& s) {
   // Done once the receiver posted this message (and, for direct reads, finished reading our buffer).
   const P2PPosted& posted = ctl->posted[s.messageNo & 1];
   if (posted.message.load(std::memory_order_acquire) != s.messageNo) return progressed;
-  if (s.cma && !ch.poll(kSemP2PFree, s.base + 1)) return progressed;
+  if (s.cma && !hasCredit(peer, s.base + 1)) return progressed;
   if (posted.count != s.op.count || posted.type != static_cast<std::uint32_t>(s.op.type))
     note(mismatch(e_.rank(), s.op.count, s.op.type, peer, posted.count, posted.type));
   s.done = true;
@@ -332,7 +347,7 @@ bool GroupRunner::stepRecv(P2PPending& r) {
     if (!readChunk(r, h)) return true;
     ++r.next;
     if (r.next == r.chunks) s_.received[peer] = r.base + r.chunks;
-    e_.channel(peer).signal(kSemP2PFree, c + 1);
+    control(peer, e_.rank())->freed.store(c + 1, std::memory_order_release);
     nudge(peer);
   }
   if (r.next > 0 && r.next == r.chunks) {

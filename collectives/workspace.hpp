@@ -55,8 +55,7 @@ enum SemSlot : int {
   kSemStaged = 0,    ///< Peer staged chunk c (collectives).
   kSemReduced = 1,   ///< Peer reduced its slice of chunk c.
   kSemConsumed = 2,  ///< Peer finished reading my slots of chunk c.
-  kSemP2PFree = 3,   ///< Receiver consumed my point-to-point chunk i (mailbox credits).
-  kSemSlots = 4
+  kSemSlots = 3
 };
 
 /// Sizes and offsets of one rank's segment.
