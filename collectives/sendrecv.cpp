@@ -12,6 +12,7 @@
 // return groveInvalidUsage. A send completes once its data is in the mailbox and the matching receive
 // is posted; it waits for the receiver only when the mailbox ring is full or when the receiver reads
 // the send buffer directly.
+#include <sched.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -29,6 +30,8 @@ namespace {
 
 // Bytes read directly per step: keeps the other operations of the group moving during huge reads.
 constexpr std::size_t kCmaPiece = 16u << 20;
+// Idle rounds spent yielding the core (after spinning) before sleeping on the doorbell.
+constexpr int kYieldRounds = 256;
 
 std::string describe(std::size_t count, std::uint32_t type) {
   return std::to_string(count) + " x " + typeName(static_cast<groveDataType_t>(type));
@@ -99,6 +102,12 @@ class GroupRunner {
       }
       checkAlive(until);
       if (idle < e_.spin()) continue;
+      // Yield for a while before sleeping: when ranks outnumber cores, the peer we wait for usually needs
+      // our core for a moment, and waking from the doorbell costs the ringer a system call.
+      if (idle < e_.spin() + kYieldRounds) {
+        ::sched_yield();
+        continue;
+      }
       if (sleep()) {
         idle = 0;
         timing = false;
