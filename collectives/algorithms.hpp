@@ -36,6 +36,6 @@ struct P2POp {
   groveDataType_t type = groveInt8;
 };
 /// Runs sends and receives together, in any order, without deadlock.
-void sendRecvGroup(Engine& e, const std::vector<P2POp>& ops);
+void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n);
 
 }  // namespace grove::coll

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "collectives/datatype.hpp"
+#include "collectives/p2p_state.hpp"
 #include "core/affinity.hpp"
 #include "grove/cross_memory.hpp"
 #include "grove/env.hpp"
@@ -113,10 +114,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 128 * 1024);
   layout_.p2pSlots = 4;
   window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
-  p2pSent_.assign(nranks, 0);
-  p2pReceived_.assign(nranks, 0);
-  p2pMessagesSent_.assign(nranks, 0);
-  p2pMessagesReceived_.assign(nranks, 0);
+  p2p_ = std::make_unique<P2PState>();
+  p2p_->init(nranks, reinterpret_cast<P2PProbe*>(base(rank) + layout_.p2pProbeOffset()));
   channels_.resize(nranks);
   peerFreeCount_.assign(nranks, 0);
   for (int p = 0; p < nranks; ++p) {

@@ -23,6 +23,8 @@
 
 namespace grove::coll {
 
+struct P2PState;
+
 enum class CollKind : std::uint8_t {
   kAllReduce = 1,
   kAllGather,
@@ -120,12 +122,8 @@ class Engine {
   Algo forcedAlgo() const { return forced_; }
   /// Spin rounds before yielding: short when ranks outnumber cores.
   int spin() const { return spin_; }
-  /// Point-to-point chunks sent to / received from each peer so far (they number the semaphore epochs).
-  std::vector<std::uint64_t>& p2pSent() { return p2pSent_; }
-  std::vector<std::uint64_t>& p2pReceived() { return p2pReceived_; }
-  /// Messages sent to / received from each peer so far (match status lines to messages).
-  std::vector<std::uint64_t>& p2pMessagesSent() { return p2pMessagesSent_; }
-  std::vector<std::uint64_t>& p2pMessagesReceived() { return p2pMessagesReceived_; }
+  /// Point-to-point counters and scratch (collectives/p2p_state.hpp).
+  P2PState& p2p() { return *p2p_; }
 
   /// Raises `slot` at every peer to `value`.
   void signalAll(int slot, std::uint64_t value) const;
@@ -152,7 +150,7 @@ class Engine {
   bool checkCalls_ = true;
   Algo forced_ = Algo::kAuto;
   std::chrono::milliseconds timeout_;
-  std::vector<std::uint64_t> p2pSent_, p2pReceived_, p2pMessagesSent_, p2pMessagesReceived_;
+  std::unique_ptr<P2PState> p2p_;
   std::mutex callMutex_;
   std::uint8_t pendingFlags_ = 0;                                  // announced by the next post()
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer

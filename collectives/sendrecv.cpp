@@ -1,120 +1,132 @@
 // Point-to-point sends and receives, run as a group of small state machines polled round-robin, so any
-// mix and order of sends and receives completes without deadlock.
+// mix and order of sends and receives completes without deadlock. Protocol: docs/algorithms.md.
 //
 // A message travels through the sender's mailbox for its receiver (a ring of chunks in the sender's
-// segment). The first chunk starts with a descriptor line; the receiver checks it against its own
-// call, always consumes the whole message (so the pair stays in step even when the calls disagree),
-// and writes a status line back. The sender completes when its last chunk is consumed and reports the
-// receiver's verdict, so both sides of a mismatched pair return groveInvalidUsage.
+// segment), each chunk's header line carrying its own ready flag; messages up to 24 bytes ride inside
+// the first header. Large messages in a process the receiver can read (process_vm_readv) send only a
+// header with the buffer's address, and the receiver copies once, directly.
+//
+// Matching is checked on both sides: the receiver compares the first header with its call, and the
+// sender compares the receive the peer posted into its control line with its own call. The receiver
+// always consumes the whole message, so the pair stays in step even when the calls disagree, and both
+// return groveInvalidUsage. A send completes once its data is in the mailbox and the matching receive
+// is posted; it waits for the receiver only when the mailbox ring is full or when the receiver reads
+// the send buffer directly.
 #include <sched.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <deque>
 #include <string>
 
 #include "collectives/algorithms.hpp"
 #include "collectives/datatype.hpp"
+#include "collectives/p2p_state.hpp"
 #include "grove/error.hpp"
 
 namespace grove::coll {
 namespace {
 
-struct alignas(kLine) P2PDescriptor {
-  std::uint64_t bytes;
-  std::uint64_t count;
-  std::uint32_t type;
-  std::uint32_t magic;
-};
-constexpr std::uint32_t kP2PMagic = 0x70327032;
-
-struct alignas(kLine) P2PStatus {
-  std::uint64_t message;  // which message of the pair (1-based) this status belongs to
-  char text[56];          // empty: matched
-};
+// Bytes read directly per step: keeps the other operations of the group moving during huge reads.
+constexpr std::size_t kCmaPiece = 16u << 20;
+// Idle rounds spent yielding the core (after spinning) before sleeping on the doorbell.
+constexpr int kYieldRounds = 256;
 
 std::string describe(std::size_t count, std::uint32_t type) {
   return std::to_string(count) + " x " + typeName(static_cast<groveDataType_t>(type));
 }
 
-// Progress state of one operation.
-struct Pending {
-  P2POp op;
-  std::uint64_t base = 0;    // pair chunk counter when the message started
-  std::uint64_t chunks = 0;  // total chunks (receives learn it from the descriptor)
-  std::uint64_t next = 0;    // next chunk to write/read
-  std::uint64_t messageNo = 0;
-  bool started = false;
-  std::string error;
-  bool done = false;
-};
-
-Pending makePending(const P2POp& op) {
-  Pending p;
-  p.op = op;
-  return p;
+std::string mismatch(int sender, std::uint64_t sentCount, std::uint32_t sentType, int receiver,
+                     std::uint64_t wantCount, std::uint32_t wantType) {
+  return "mismatched send/recv: rank " + std::to_string(sender) + " sent " + describe(sentCount, sentType) +
+         ", rank " + std::to_string(receiver) + " expected " + describe(wantCount, wantType);
 }
 
 class GroupRunner {
  public:
-  GroupRunner(Engine& e, const std::vector<P2POp>& ops) : e_(e), L_(e.layout()) {
-    sends_.resize(e.nranks());
-    recvs_.resize(e.nranks());
-    for (const P2POp& op : ops) {
-      P2POp mine = op;
-      // A send whose buffer a receive of the same group overwrites (in-place exchange) sends a snapshot:
-      // the receive may land before the send has read everything.
-      if (op.isSend && overlapsAnyReceive(op, ops)) {
-        const std::size_t bytes = op.count * typeSize(op.type);
-        snapshots_.emplace_back(static_cast<const char*>(op.buf), static_cast<const char*>(op.buf) + bytes);
-        mine.buf = snapshots_.back().data();
+  GroupRunner(Engine& e, const P2POp* ops, std::size_t n)
+      : e_(e), L_(e.layout()), s_(e.p2p()), data_(L_.p2pChunkBytes - kLine) {
+    s_.ops.clear();
+    std::fill(s_.head.begin(), s_.head.end(), -1);
+    std::fill(s_.tail.begin(), s_.tail.end(), -1);
+    // A send whose buffer a receive of the same group overwrites (in-place exchange) sends a snapshot:
+    // the receive may land before the send has been read.
+    std::size_t snapBytes = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) snapBytes += roundUp(bytesOf(ops[i]));
+    if (snapBytes > s_.snapshot.size()) s_.snapshot.resize(snapBytes);
+    std::size_t snapOff = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      P2PPending p;
+      p.op = ops[i];
+      if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) {
+        char* copy = s_.snapshot.data() + snapOff;
+        if (bytesOf(ops[i])) std::memcpy(copy, ops[i].buf, bytesOf(ops[i]));
+        p.op.buf = copy;
+        snapOff += roundUp(bytesOf(ops[i]));
       }
-      (op.isSend ? sends_ : recvs_)[op.peer].push_back(makePending(mine));
+      const int q = ops[i].peer * 2 + (ops[i].isSend ? 0 : 1);
+      const int idx = static_cast<int>(s_.ops.size());
+      s_.ops.push_back(p);
+      if (s_.head[q] < 0)
+        s_.head[q] = idx;
+      else
+        s_.ops[s_.tail[q]].nextInQueue = idx;
+      s_.tail[q] = idx;
     }
   }
 
   void run() {
     matchSelf();
-    auto until = e_.deadline();
+    s_.active.clear();
+    for (int q = 0; q < 2 * e_.nranks(); ++q)
+      if (s_.head[q] >= 0) s_.active.push_back(q);
+    std::chrono::steady_clock::time_point until{};
+    bool timing = false;  // `until` is set for the current wait
     int idle = 0;
-    auto* doorbell = reinterpret_cast<SemaphoreWord*>(e_.base(e_.rank()) + L_.doorbellOffset());
     for (;;) {
-      // Read the doorbell before polling: a ring after this point wakes the sleep below.
-      const std::uint64_t rung = doorbell->value.load(std::memory_order_acquire);
-      bool progress = false, remaining = false;
-      for (int p = 0; p < e_.nranks(); ++p) {
-        if (p == e_.rank()) continue;
-        progress |= stepQueue(sends_[p], true, remaining);
-        progress |= stepQueue(recvs_[p], false, remaining);
-      }
-      if (!remaining) break;
-      if (progress) {  // the timeout bounds each wait, not the whole group
+      bool remaining = false;
+      if (pollAll(remaining)) {
         idle = 0;
-        until = e_.deadline();
+        timing = false;
         continue;
       }
-      if (++idle % 64 == 0) checkAlive(until);
+      if (!remaining) break;
+      if (++idle < e_.spin() && idle % 64 != 0) continue;
+      // The timeout bounds each wait, not the whole group. The clock is read only once a wait has lasted
+      // a few rounds: exchanges that complete at once never pay for it.
+      if (!timing) {
+        until = e_.deadline();
+        timing = true;
+      }
+      checkAlive(until);
       if (idle < e_.spin()) continue;
-      // Nothing to do until a peer signals: sleep on the doorbell (briefly, to re-check liveness).
-      try {
-        semaphoreWait(doorbell, rung + 1,
-                      WaitPolicy{std::chrono::steady_clock::now() + std::chrono::milliseconds(20), 0, 0});
-      } catch (const Error&) {  // the short deadline passed: loop, check the peers and the real deadline
+      // Yield for a while before sleeping: when ranks outnumber cores, the peer we wait for usually needs
+      // our core for a moment, and waking from the doorbell costs the ringer a system call.
+      if (idle < e_.spin() + kYieldRounds) {
+        ::sched_yield();
+        continue;
+      }
+      if (sleep()) {
+        idle = 0;
+        timing = false;
       }
     }
     if (!firstError_.empty()) throw Error(groveInvalidUsage, firstError_);
   }
 
  private:
-  static bool overlapsAnyReceive(const P2POp& send, const std::vector<P2POp>& ops) {
+  static std::size_t bytesOf(const P2POp& op) { return op.count * typeSize(op.type); }
+  static std::size_t roundUp(std::size_t b) { return (b + kLine - 1) / kLine * kLine; }
+
+  static bool overlapsAnyReceive(const P2POp& send, const P2POp* ops, std::size_t n) {
     const char* a = static_cast<const char*>(send.buf);
-    const char* aEnd = a + send.count * typeSize(send.type);
-    for (const P2POp& r : ops) {
-      if (r.isSend) continue;
-      const char* b = static_cast<const char*>(r.buf);
-      const char* bEnd = b + r.count * typeSize(r.type);
+    const char* aEnd = a + bytesOf(send);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (ops[i].isSend) continue;
+      const char* b = static_cast<const char*>(ops[i].buf);
+      const char* bEnd = b + bytesOf(ops[i]);
       if (a < bEnd && b < aEnd) return true;
     }
     return false;
@@ -122,163 +134,244 @@ class GroupRunner {
 
   // Sends to self are matched with receives from self in order, by copying.
   void matchSelf() {
-    auto& s = sends_[e_.rank()];
-    auto& r = recvs_[e_.rank()];
-    while (!s.empty() && !r.empty()) {
-      const P2POp& a = s.front().op;
-      const P2POp& b = r.front().op;
+    int& s = s_.head[e_.rank() * 2];
+    int& r = s_.head[e_.rank() * 2 + 1];
+    while (s >= 0 && r >= 0) {
+      const P2POp& a = s_.ops[s].op;
+      const P2POp& b = s_.ops[r].op;
       if (a.count != b.count || a.type != b.type) {
         note("send to self of " + describe(a.count, a.type) + " met a receive of " +
              describe(b.count, b.type));
       } else if (a.count) {
-        std::memmove(b.buf, a.buf, a.count * typeSize(a.type));
+        std::memmove(b.buf, a.buf, bytesOf(a));
       }
-      s.pop_front();
-      r.pop_front();
+      s = s_.ops[s].nextInQueue;
+      r = s_.ops[r].nextInQueue;
     }
-    if (!s.empty() || !r.empty())
+    if (s >= 0 || r >= 0)
       throw Error(groveInvalidUsage, "a send to self needs a matching receive from self in the same group");
+  }
+
+  // One pass over the front operation of every queue. Sets `remaining` when any operation is left.
+  bool pollAll(bool& remaining) {
+    bool progress = false;
+    for (int q : s_.active) {
+      int& h = s_.head[q];
+      if (h < 0) continue;
+      P2PPending& p = s_.ops[h];
+      progress |= (q & 1) ? stepRecv(p) : stepSend(p);
+      if (p.done) h = p.nextInQueue;
+      if (h >= 0) remaining = true;
+    }
+    return progress;
+  }
+
+  // Sleeps on this rank's doorbell until a peer rings it (or briefly, to re-check liveness). Peers ring
+  // only when they see a sleeper, so the sleeper announces itself first and then polls once more: a
+  // signal either lands before that poll or its sender sees the announcement. Returns true on progress.
+  bool sleep() {
+    auto* bell = doorbell(e_.rank());
+    bell->waiters.fetch_add(1, std::memory_order_seq_cst);
+    const std::uint64_t rung = bell->value.load(std::memory_order_seq_cst);
+    bool remaining = false;
+    const bool progress = pollAll(remaining);
+    if (!progress && remaining) {
+      try {
+        semaphoreWait(bell, rung + 1,
+                      WaitPolicy{std::chrono::steady_clock::now() + std::chrono::milliseconds(20), 0, 0});
+      } catch (const Error&) {  // the short deadline passed: the caller checks peers and the real deadline
+      }
+    }
+    bell->waiters.fetch_sub(1, std::memory_order_seq_cst);
+    return progress;
   }
 
   void checkAlive(std::chrono::steady_clock::time_point until) {
     if (e_.cancelled()) throw Error(groveRemoteError, "send/recv cancelled: the communicator was aborted");
     if (std::chrono::steady_clock::now() > until)
       throw Error(groveTimeout, "send/recv timed out (GROVE_TIMEOUT_MS): the peer never matched the call");
-    for (int p = 0; p < e_.nranks(); ++p) {
-      if (p == e_.rank() || (sends_[p].empty() && recvs_[p].empty())) continue;
-      int pid = e_.channel(p).peerPid();
-      if (::kill(pid, 0) != 0 && errno == ESRCH)
-        throw Error(groveRemoteError, "peer rank " + std::to_string(p) + " died during send/recv");
-    }
+    for (int q : s_.active)
+      if (s_.head[q] >= 0) checkPeer(q / 2);
   }
 
-  void ring(int peer) {
-    semaphoreRing(reinterpret_cast<SemaphoreWord*>(e_.base(peer) + L_.doorbellOffset()));
+  void checkPeer(int p) {
+    const int pid = e_.channel(p).peerPid();
+    if (::kill(pid, 0) != 0 && errno == ESRCH)
+      throw Error(groveRemoteError, "peer rank " + std::to_string(p) + " died during send/recv");
+  }
+
+  SemaphoreWord* doorbell(int r) const {
+    return reinterpret_cast<SemaphoreWord*>(e_.base(r) + L_.doorbellOffset());
+  }
+  // Wakes `peer` if it sleeps. The fence orders our flag stores before reading its waiter count (pairs
+  // with the fetch_add in sleep()).
+  void nudge(int peer) const {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    SemaphoreWord* bell = doorbell(peer);
+    if (bell->waiters.load(std::memory_order_relaxed) > 0) semaphoreRing(bell);
   }
 
   void note(const std::string& msg) {
     if (firstError_.empty()) firstError_ = msg;
   }
 
-  bool stepQueue(std::deque<Pending>& q, bool isSend, bool& remaining) {
-    if (q.empty()) return false;
-    remaining = true;
-    bool progressed = isSend ? stepSend(q.front()) : stepRecv(q.front());
-    if (q.front().done) q.pop_front();
-    return progressed;
+  P2PChunkHeader* chunk(int owner, int receiver, std::uint64_t c) const {
+    return reinterpret_cast<P2PChunkHeader*>(e_.base(owner) +
+                                             L_.p2pOffset(receiver, static_cast<int>(c % L_.p2pSlots)));
+  }
+  P2PControl* control(int sender, int receiver) const {
+    return reinterpret_cast<P2PControl*>(e_.base(sender) + L_.p2pControlOffset(receiver));
+  }
+  // True when the receiver `peer` consumed our first `chunks` chunks. The last value seen is cached: a
+  // fresh read of the line the receiver writes is a cache miss, needed only every few messages.
+  bool hasCredit(int peer, std::uint64_t chunks) {
+    std::uint64_t& seen = s_.freedSeen[peer];
+    if (seen >= chunks) return true;
+    seen = control(e_.rank(), peer)->freed.load(std::memory_order_acquire);
+    return seen >= chunks;
+  }
+  std::uint64_t chunksFor(std::size_t bytes) const {
+    return bytes <= kP2PInlineBytes ? 1 : (bytes + data_ - 1) / data_;
   }
 
-  char* slot(int owner, int receiver, std::uint64_t chunk) const {
-    return e_.base(owner) + L_.p2pOffset(receiver, static_cast<int>(chunk % L_.p2pSlots));
-  }
-
-  bool stepSend(Pending& s) {
-    const int peer = s.op.peer;
-    const MemoryChannel& ch = e_.channel(peer);
-    const std::size_t bytes = s.op.count * typeSize(s.op.type);
-    if (!s.started) {
-      s.started = true;
-      s.base = e_.p2pSent()[peer];
-      s.chunks = (kLine + bytes + L_.p2pChunkBytes - 1) / L_.p2pChunkBytes;
-      e_.p2pSent()[peer] += s.chunks;
-      s.messageNo = ++messagesSent_[peer];
-    }
-    bool progressed = false;
-    while (s.next < s.chunks) {
-      const std::uint64_t c = s.base + s.next;
-      if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !ch.poll(kSemP2PFree, c - L_.p2pSlots + 1)) break;
-      char* dst = slot(e_.rank(), peer, c);
-      const std::size_t streamOff = s.next * L_.p2pChunkBytes;  // offset in (descriptor + data)
-      std::size_t room = L_.p2pChunkBytes, dataOff = 0;
-      if (s.next == 0) {
-        auto* d = reinterpret_cast<P2PDescriptor*>(dst);
-        *d = P2PDescriptor{bytes, s.op.count, static_cast<std::uint32_t>(s.op.type), kP2PMagic};
-        dst += kLine;
-        room -= kLine;
-      } else {
-        dataOff = streamOff - kLine;
-      }
-      const std::size_t len = std::min(room, bytes - std::min(bytes, dataOff));
-      if (len) std::memcpy(dst, static_cast<const char*>(s.op.buf) + dataOff, len);
-      ch.signal(kSemP2PReady, c + 1);
-      ring(peer);
-      ++s.next;
-      progressed = true;
-    }
-    if (s.next == s.chunks && ch.poll(kSemP2PFree, s.base + s.chunks)) {
-      auto* st = reinterpret_cast<const P2PStatus*>(e_.base(e_.rank()) + L_.p2pStatusOffset(peer));
-      if (st->message == s.messageNo && st->text[0] != '\0')
-        note(std::string(st->text, strnlen(st->text, 56)));
-      s.done = true;
-      progressed = true;
-    }
-    return progressed;
-  }
-
-  bool stepRecv(Pending& r) {
-    const int peer = r.op.peer;
-    const MemoryChannel& ch = e_.channel(peer);
-    if (!r.started) {
-      r.started = true;
-      r.base = e_.p2pReceived()[peer];
-      r.messageNo = ++messagesReceived_[peer];
-    }
-    bool progressed = false;
-    const std::size_t want = r.op.count * typeSize(r.op.type);
-    for (;;) {
-      const std::uint64_t c = r.base + r.next;
-      if (r.next > 0 && r.next == r.chunks) break;
-      if (!ch.poll(kSemP2PReady, c + 1)) break;
-      const char* src = slot(peer, e_.rank(), c);
-      std::size_t room = L_.p2pChunkBytes, dataOff = 0;
-      if (r.next == 0) {
-        const auto* d = reinterpret_cast<const P2PDescriptor*>(src);
-        r.chunks = (kLine + d->bytes + L_.p2pChunkBytes - 1) / L_.p2pChunkBytes;
-        if (d->magic != kP2PMagic || d->bytes != want || d->type != static_cast<std::uint32_t>(r.op.type))
-          r.error = "mismatched send/recv: rank " + std::to_string(peer) + " sent " +
-                    describe(d->count, d->type) + ", rank " + std::to_string(e_.rank()) + " expected " +
-                    describe(r.op.count, r.op.type);
-        src += kLine;
-        room -= kLine;
-      } else {
-        dataOff = r.next * L_.p2pChunkBytes - kLine;
-      }
-      if (r.error.empty() && dataOff < want)
-        std::memcpy(static_cast<char*>(r.op.buf) + dataOff, src, std::min(room, want - dataOff));
-      ++r.next;
-      if (r.next == r.chunks) {
-        // The verdict goes to the sender before the last chunk is released.
-        auto* st = reinterpret_cast<P2PStatus*>(e_.base(peer) + L_.p2pStatusOffset(e_.rank()));
-        std::memset(st->text, 0, sizeof(st->text));
-        std::strncpy(st->text, r.error.c_str(), sizeof(st->text) - 1);
-        st->message = r.messageNo;
-        e_.p2pReceived()[peer] = r.base + r.chunks;
-      }
-      ch.signal(kSemP2PFree, c + 1);
-      ring(peer);
-      progressed = true;
-    }
-    if (r.next > 0 && r.next == r.chunks) {
-      if (!r.error.empty()) note(r.error);
-      r.done = true;
-    }
-    return progressed;
-  }
+  bool stepSend(P2PPending& s);
+  bool stepRecv(P2PPending& r);
+  void startRecv(P2PPending& r);
+  bool readChunk(P2PPending& r, const P2PChunkHeader* h);
 
   Engine& e_;
   const WorkspaceLayout& L_;
-  std::deque<std::vector<char>> snapshots_;  // deque: stable addresses as it grows
-  std::vector<std::deque<Pending>> sends_, recvs_;
+  P2PState& s_;
+  const std::size_t data_;  // data bytes per mailbox chunk (after the header line)
   std::string firstError_;
-  std::vector<std::uint64_t>& messagesSent_ = e_.p2pMessagesSent();
-  std::vector<std::uint64_t>& messagesReceived_ = e_.p2pMessagesReceived();
 };
+
+bool GroupRunner::stepSend(P2PPending& s) {
+  const int peer = s.op.peer;
+  const std::size_t bytes = bytesOf(s.op);
+  P2PControl* ctl = control(e_.rank(), peer);
+  if (!s.started) {
+    s.started = true;
+    s.messageNo = ++s_.messagesSent[peer];
+    s.base = s_.sent[peer];
+    s.cma = bytes >= s_.cmaMinBytes && bytes > kP2PInlineBytes &&
+            ctl->cma.load(std::memory_order_acquire) == kCmaYes;
+    s.chunks = s.cma ? 1 : chunksFor(bytes);
+    s_.sent[peer] += s.chunks;
+  }
+  bool progressed = false;
+  const char* src = static_cast<const char*>(s.op.buf);
+  while (s.next < s.chunks) {
+    const std::uint64_t c = s.base + s.next;
+    // Credits: slot c was last used by chunk c - slots, which the receiver must have consumed.
+    if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !hasCredit(peer, c - L_.p2pSlots + 1)) break;
+    P2PChunkHeader* h = chunk(e_.rank(), peer, c);
+    if (s.next == 0) {
+      h->bytes = bytes;
+      h->count = s.op.count;
+      h->type = static_cast<std::uint32_t>(s.op.type);
+      h->mode = s.cma ? kModeCma : kModeMailbox;
+      h->addr = reinterpret_cast<std::uint64_t>(src);
+      if (bytes <= kP2PInlineBytes && bytes) std::memcpy(h->inlineData, src, bytes);
+    }
+    if (!s.cma && bytes > kP2PInlineBytes) {
+      const std::size_t off = s.next * data_;
+      std::memcpy(reinterpret_cast<char*>(h) + kLine, src + off, std::min(data_, bytes - off));
+    }
+    h->seq.store(c + 1, std::memory_order_release);
+    nudge(peer);
+    ++s.next;
+    progressed = true;
+  }
+  if (s.next < s.chunks) return progressed;
+  // Done once the receiver posted this message (and, for direct reads, finished reading our buffer).
+  const P2PPosted& posted = ctl->posted[s.messageNo & 1];
+  if (posted.message.load(std::memory_order_acquire) != s.messageNo) return progressed;
+  if (s.cma && !hasCredit(peer, s.base + 1)) return progressed;
+  if (posted.count != s.op.count || posted.type != static_cast<std::uint32_t>(s.op.type))
+    note(mismatch(e_.rank(), s.op.count, s.op.type, peer, posted.count, posted.type));
+  s.done = true;
+  return true;
+}
+
+void GroupRunner::startRecv(P2PPending& r) {
+  const int peer = r.op.peer;
+  r.started = true;
+  r.messageNo = ++s_.messagesReceived[peer];
+  r.base = s_.received[peer];
+  P2PControl* ctl = control(peer, e_.rank());
+  if (!s_.cmaProbed[peer]) {
+    // Once per pair: tell the sender whether we can read its memory directly. Its probe line may not be
+    // written yet right after communicator creation: then ask again at the next receive.
+    const auto* probe = reinterpret_cast<const P2PProbe*>(e_.base(peer) + L_.p2pProbeOffset());
+    if (!s_.cmaAllowed) {
+      ctl->cma.store(kCmaNo, std::memory_order_release);
+      s_.cmaProbed[peer] = 1;
+    } else if (probe->magic.load(std::memory_order_acquire) == kP2PProbeMagic) {
+      ctl->cma.store(cmaProbe(e_.channel(peer).peerPid(), *probe) ? kCmaYes : kCmaNo,
+                     std::memory_order_release);
+      s_.cmaProbed[peer] = 1;
+    }
+  }
+  P2PPosted& posted = ctl->posted[r.messageNo & 1];
+  posted.count = r.op.count;
+  posted.type = static_cast<std::uint32_t>(r.op.type);
+  posted.message.store(r.messageNo, std::memory_order_release);
+  nudge(peer);
+}
+
+// Consumes what chunk `h` carries; false when a direct read of a large message is not finished yet.
+bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
+  const std::size_t want = bytesOf(r.op);
+  char* dst = static_cast<char*>(r.op.buf);
+  if (r.next == 0 && r.cmaDone == 0) {
+    r.cma = h->mode == kModeCma;
+    r.chunks = r.cma ? 1 : chunksFor(h->bytes);
+    r.cmaAddr = h->addr;
+    r.mismatch = h->count != r.op.count || h->type != static_cast<std::uint32_t>(r.op.type);
+    r.theirCount = h->count;
+    r.theirType = h->type;
+    if (!r.mismatch && want <= kP2PInlineBytes && want) std::memcpy(dst, h->inlineData, want);
+  }
+  if (r.mismatch || want <= kP2PInlineBytes) return true;
+  if (r.cma) {
+    const std::size_t len = std::min(kCmaPiece, want - r.cmaDone);
+    r.cmaDone += cmaRead(e_.channel(r.op.peer).peerPid(), r.cmaAddr + r.cmaDone, dst + r.cmaDone, len);
+    return r.cmaDone == want;
+  }
+  const std::size_t off = r.next * data_;
+  std::memcpy(dst + off, reinterpret_cast<const char*>(h) + kLine, std::min(data_, want - off));
+  return true;
+}
+
+bool GroupRunner::stepRecv(P2PPending& r) {
+  const int peer = r.op.peer;
+  if (!r.started) startRecv(r);
+  bool progressed = false;
+  while (r.next == 0 || r.next < r.chunks) {
+    const std::uint64_t c = r.base + r.next;
+    const P2PChunkHeader* h = chunk(peer, e_.rank(), c);
+    if (h->seq.load(std::memory_order_acquire) < c + 1) break;
+    progressed = true;
+    if (!readChunk(r, h)) return true;
+    ++r.next;
+    if (r.next == r.chunks) s_.received[peer] = r.base + r.chunks;
+    control(peer, e_.rank())->freed.store(c + 1, std::memory_order_release);
+    nudge(peer);
+  }
+  if (r.next > 0 && r.next == r.chunks) {
+    if (r.mismatch) note(mismatch(peer, r.theirCount, r.theirType, e_.rank(), r.op.count, r.op.type));
+    r.done = true;
+    progressed = true;
+  }
+  return progressed;
+}
 
 }  // namespace
 
-void sendRecvGroup(Engine& e, const std::vector<P2POp>& ops) {
+void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
   std::lock_guard<std::mutex> lock(e.callMutex());
-  GroupRunner(e, ops).run();
+  GroupRunner(e, ops, n).run();
 }
 
 }  // namespace grove::coll

@@ -1,7 +1,8 @@
 /// @file workspace.hpp
 /// Layout of the shared window every rank of a communicator owns (one segment per rank, mapped by all):
 ///
-///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring ]
+///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring |
+///     p2p mailboxes | p2p control lines | CMA probe line | doorbell ]
 ///
 /// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 16
 /// bytes of inline data), a line describing the caller's buffers when peers can map them, and room
@@ -56,8 +57,8 @@ enum SemSlot : int {
   kSemStaged = 0,    ///< Peer staged chunk c (collectives).
   kSemReduced = 1,   ///< Peer reduced its slice of chunk c.
   kSemConsumed = 2,  ///< Peer finished reading my slots of chunk c.
-  kSemP2PReady = 3,  ///< Sender wrote point-to-point chunk i for me.
-  kSemP2PFree = 4,   ///< Receiver consumed my point-to-point chunk i.
+  /// Slots 3 and 4 are unused (send/recv keeps its flags in its own lines); they are kept so the
+  /// collectives' layout, and its timing, stays the one measured.
   kSemSlots = 5
 };
 
@@ -83,10 +84,12 @@ struct WorkspaceLayout {
   std::size_t p2pOffset(int peer, int slot) const {
     return resultOffset(ringSlots) + (static_cast<std::size_t>(peer) * p2pSlots + slot) * p2pChunkBytes;
   }
-  /// Status line that receiver `peer` writes back into the sender's segment.
-  std::size_t p2pStatusOffset(int peer) const { return p2pOffset(nranks, 0) + peer * kLine; }
-  /// Doorbell: a semaphore word every peer rings after signalling this rank point-to-point.
-  std::size_t doorbellOffset() const { return p2pStatusOffset(nranks); }
+  /// Control line that receiver `peer` writes into the sender's segment (posted receives, CMA verdict).
+  std::size_t p2pControlOffset(int peer) const { return p2pOffset(nranks, 0) + peer * kLine; }
+  /// Line telling peers where to find a known word in this process (probes process_vm_readv).
+  std::size_t p2pProbeOffset() const { return p2pControlOffset(nranks); }
+  /// Doorbell: a semaphore word peers ring after signalling this rank point-to-point while it sleeps.
+  std::size_t doorbellOffset() const { return p2pProbeOffset() + kLine; }
   std::size_t totalBytes() const { return doorbellOffset() + kLine; }
 };
 

@@ -49,8 +49,8 @@ TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
   }
 }
 
-// Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather, alltoall and broadcast of malloc'd buffers
-// take that path at test sizes, in place and out of place, for every type.
+// Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather, alltoall and broadcast of
+// malloc'd buffers take that path at test sizes, in place and out of place, for every type.
 TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
   ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096");
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
@@ -74,27 +74,33 @@ TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
   GROVE_MATRIX_RUN(GetParam(), body, 300000);
 }
 
-// Send/recv through 4096-byte mailboxes: messages of many chunks in both directions at once.
+// Send/recv through 4096-byte mailboxes: messages of many chunks in both directions at once, first with
+// direct reads (process_vm_readv) off, then with them from 4096 bytes on.
 TEST_P(Tuning, SendRecvWithMinimalMailboxes) {
-  ScopedEnv p2p("GROVE_P2P_CHUNK_BYTES", "4096");
-  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
-    const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
-    for (size_t count : {size_t{1023}, size_t{1024}, size_t{1025}, size_t{100003}}) {
-      std::vector<int32_t> out(count), in(count, -1), want(count);
-      for (size_t i = 0; i < count; ++i) {
-        out[i] = static_cast<int32_t>(rank * 1000003 + i);
-        want[i] = static_cast<int32_t>(left * 1000003 + i);
+  for (const char* cma : {"0", "1"}) {
+    SCOPED_TRACE(cma);
+    ScopedEnv p2p("GROVE_P2P_CHUNK_BYTES", "4096"), direct("GROVE_P2P_CMA", cma),
+        threshold("GROVE_P2P_CMA_BYTES", "4096");
+    MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+      const int right = (rank + 1) % nranks, left = (rank + nranks - 1) % nranks;
+      for (size_t count : {size_t{1023}, size_t{1024}, size_t{1025}, size_t{100003}}) {
+        std::vector<int32_t> out(count), in(count, -1), want(count);
+        for (size_t i = 0; i < count; ++i) {
+          out[i] = static_cast<int32_t>(rank * 1000003 + i);
+          want[i] = static_cast<int32_t>(left * 1000003 + i);
+        }
+        check.result(groveGroupStart(), groveSuccess, "groveGroupStart");
+        check.result(groveSend(out.data(), count, groveInt32, right, comm, nullptr), groveSuccess, "send",
+                     comm);
+        check.result(groveRecv(in.data(), count, groveInt32, left, comm, nullptr), groveSuccess, "recv",
+                     comm);
+        if (!check.result(groveGroupEnd(), groveSuccess, format("ring count=%zu", count), comm)) return false;
+        check.elements(in.data(), want.data(), count, groveInt32, format("ring count=%zu", count));
       }
-      check.result(groveGroupStart(), groveSuccess, "groveGroupStart");
-      check.result(groveSend(out.data(), count, groveInt32, right, comm, nullptr), groveSuccess, "send",
-                   comm);
-      check.result(groveRecv(in.data(), count, groveInt32, left, comm, nullptr), groveSuccess, "recv", comm);
-      if (!check.result(groveGroupEnd(), groveSuccess, format("ring count=%zu", count), comm)) return false;
-      check.elements(in.data(), want.data(), count, groveInt32, format("ring count=%zu", count));
-    }
-    return true;
-  };
-  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+      return true;
+    };
+    GROVE_MATRIX_RUN(GetParam(), body, 120000);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(, Tuning, ::testing::Values(2, 3, 5, 8), ranksName);

@@ -1,0 +1,108 @@
+/// @file p2p_state.hpp
+/// Point-to-point send/recv: the lines peers exchange (docs/algorithms.md, "Send/recv") and the state an
+/// Engine keeps between groups, so that running a group of a few operations allocates nothing.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/workspace.hpp"
+
+namespace grove::coll {
+
+/// How a message travels, announced in its first chunk header.
+enum P2PMode : std::uint32_t { kModeMailbox = 1, kModeCma = 2 };
+
+/// Bytes a message may carry inside its first chunk header.
+constexpr std::size_t kP2PInlineBytes = 24;
+
+/// First line of every mailbox chunk. `seq` (pair chunk number + 1) is stored last, with release: it is
+/// the receiver's "chunk ready" flag. The other fields are meaningful in a message's first chunk only.
+struct alignas(kLine) P2PChunkHeader {
+  std::atomic<std::uint64_t> seq;
+  std::uint64_t bytes;  ///< Message size.
+  std::uint64_t count;  ///< Element count and type as the sender called (mismatch reports).
+  std::uint32_t type;
+  std::uint32_t mode;  ///< P2PMode.
+  std::uint64_t addr;  ///< kModeCma: the data's address in the sender's process.
+  unsigned char inlineData[kP2PInlineBytes];
+};
+static_assert(sizeof(P2PChunkHeader) == kLine);
+
+/// A posted receive, as the receiver announces it to the sender so the sender can check the match
+/// itself. `message` (1-based number of the message within the pair) is stored last, with release.
+struct P2PPosted {
+  std::atomic<std::uint64_t> message;
+  std::uint64_t count;
+  std::uint32_t type;
+  std::uint32_t pad;
+};
+
+/// Control line one receiver writes into the sender's segment. Two posted entries (by message parity)
+/// suffice: the receiver posts message m only after receiving m-1, which the sender sent only after it
+/// had read entry m-2.
+struct alignas(kLine) P2PControl {
+  P2PPosted posted[2];
+  std::atomic<std::uint32_t> cma;  ///< P2PCmaVerdict: can the receiver read this process directly?
+  std::uint32_t pad;
+  /// Chunks of the pair the receiver consumed: the sender's credits for reusing mailbox slots.
+  std::atomic<std::uint64_t> freed;
+};
+static_assert(sizeof(P2PControl) == kLine);
+enum P2PCmaVerdict : std::uint32_t { kCmaUnknown = 0, kCmaYes = 1, kCmaNo = 2 };
+
+/// Owner-written line: a known value at a known address of the owner's process, for probing.
+struct alignas(kLine) P2PProbe {
+  std::atomic<std::uint64_t> magic;
+  std::uint64_t addr;  ///< Address of `magic` in the owner's process.
+};
+constexpr std::uint64_t kP2PProbeMagic = 0x67726f7665636d61ull;
+
+/// Progress of one operation of a group.
+struct P2PPending {
+  P2POp op;
+  std::uint64_t base = 0;    ///< Pair chunk counter when the message started.
+  std::uint64_t chunks = 0;  ///< Chunks of the message (receives learn it from the first header).
+  std::uint64_t next = 0;    ///< Next chunk to write / read.
+  std::uint64_t messageNo = 0;
+  std::uint64_t cmaDone = 0;  ///< Bytes already read directly from the sender.
+  std::uint64_t cmaAddr = 0;
+  std::uint64_t theirCount = 0;  ///< Receives: what the sender announced (mismatch message).
+  std::uint32_t theirType = 0;
+  int nextInQueue = -1;  ///< Next operation of the same (peer, direction), in issue order.
+  bool started = false, done = false, cma = false, mismatch = false;
+};
+
+/// Kept by the Engine between groups.
+struct P2PState {
+  /// Chunks sent to / received from each peer so far: they number the mailbox slots and flags.
+  std::vector<std::uint64_t> sent, received;
+  /// Messages sent to / received from each peer so far: they number posted receives.
+  std::vector<std::uint64_t> messagesSent, messagesReceived;
+  /// Receiver side: did we already tell peer p whether we can read it directly?
+  std::vector<std::uint8_t> cmaProbed;
+  /// Sender side: the receiver's `freed` counter as last read.
+  std::vector<std::uint64_t> freedSeen;
+  /// Scratch of the running group, reused: operations, per-queue (peer * 2 + isRecv) first and last
+  /// operation, the queues with work, and in-place send snapshots.
+  std::vector<P2PPending> ops;
+  std::vector<int> head, tail, active;
+  std::vector<char> snapshot;
+  bool cmaAllowed = true;       ///< GROVE_P2P_CMA=0 turns direct reads off.
+  std::size_t cmaMinBytes = 0;  ///< Messages from this size on are read directly (when allowed).
+
+  /// Sizes the vectors and writes this rank's probe line (`probe` lies in its own segment).
+  void init(int nranks, P2PProbe* probe);
+};
+
+/// Reads `bytes` at `remoteAddr` of process `pid` into `dst` (process_vm_readv); returns the bytes
+/// read, which may be fewer. Throws Error(groveRemoteError) when the process is gone and
+/// Error(groveSystemError) for other failures.
+std::size_t cmaRead(int pid, std::uint64_t remoteAddr, void* dst, std::size_t bytes);
+/// True when this process can read `probe`'s owner (process `pid`) directly.
+bool cmaProbe(int pid, const P2PProbe& probe);
+
+}  // namespace grove::coll
