@@ -1,15 +1,12 @@
 // Direct reads from a peer's address space (cross-memory attach, process_vm_readv), for large messages
 // in ordinary (malloc'd) buffers: the receiver copies once, straight from the send buffer, instead of
 // the sender copying into the mailbox and the receiver copying out.
-#include <sys/uio.h>
-
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "collectives/p2p_state.hpp"
-#include "grove/error.hpp"
+#include "grove/cross_memory.hpp"
 
 namespace grove::coll {
 namespace {
@@ -43,25 +40,13 @@ void P2PState::init(int nranks, P2PProbe* probe) {
 }
 
 std::size_t cmaRead(int pid, std::uint64_t remoteAddr, void* dst, std::size_t bytes) {
-  iovec local{dst, bytes};
-  iovec remote{reinterpret_cast<void*>(remoteAddr), bytes};
-  for (;;) {
-    const ssize_t n = ::process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (n > 0) return static_cast<std::size_t>(n);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == ESRCH)
-      throw Error(groveRemoteError, "peer process " + std::to_string(pid) + " died during send/recv");
-    throwSystemError("process_vm_readv from process " + std::to_string(pid));
-  }
+  return crossMemoryReadSome(pid, reinterpret_cast<const void*>(remoteAddr), dst, bytes);
 }
 
 bool cmaProbe(int pid, const P2PProbe& probe) {
   if (probe.magic.load(std::memory_order_acquire) != kP2PProbeMagic) return false;
-  std::uint64_t seen = 0;
-  iovec local{&seen, sizeof(seen)};
-  iovec remote{reinterpret_cast<void*>(probe.addr), sizeof(seen)};
-  return ::process_vm_readv(pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(sizeof(seen)) &&
-         seen == kP2PProbeMagic;
+  const std::uint64_t expected = kP2PProbeMagic;
+  return crossMemoryUsable(pid, reinterpret_cast<const void*>(probe.addr), &expected, sizeof expected);
 }
 
 }  // namespace grove::coll

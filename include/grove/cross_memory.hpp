@@ -12,8 +12,13 @@
 namespace grove {
 
 /// Copies `bytes` from address `remote` in process `pid` to `local`. Throws Error(groveSystemError)
-/// naming the cause when the kernel refuses or the range is not mapped there.
+/// naming the cause when the kernel refuses or the range is not mapped there, and
+/// Error(groveRemoteError) when the process is gone.
 void crossMemoryRead(int pid, const void* remote, void* local, std::size_t bytes);
+
+/// One system call of crossMemoryRead: copies at most `bytes` and returns how many it copied (at least
+/// one), so a caller can interleave long reads with other work. Errors as crossMemoryRead.
+std::size_t crossMemoryReadSome(int pid, const void* remote, void* local, std::size_t bytes);
 
 /// True when reading `bytes` at `remote` in process `pid` works and returns `expected` (a probe: never
 /// throws).
