@@ -20,7 +20,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !e.crossMemoryFor(bytes)) {
     if (bytes) std::memcpy(e.mySmall(seq), in, bytes);
     e.agree(seq, d);
-    if (bytes == 0) return;  // (buffers may be NULL)
+    if (bytes == 0) return;      // (buffers may be NULL)
     for (int r = 0; r < n; ++r)  // memmove: in place, my block is already where it belongs
       std::memmove(out + r * bytes, r == me ? in : e.smallOf(r, seq), bytes);
     return;

@@ -32,7 +32,8 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
     return e.finishTogether(seq);
   }
-  if (e.headerOf(root, seq)->flags & kSendAddress) {  // single copy: the kernel reads the root's private buffer
+  if (e.headerOf(root, seq)->flags &
+      kSendAddress) {  // single copy: the kernel reads the root's private buffer
     if (!isRoot) e.readFromPeer(root, e.peerSendAddress(root, seq), recv, bytes);
     return e.finishTogether(seq);
   }

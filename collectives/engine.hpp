@@ -156,9 +156,9 @@ class Engine {
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
   std::vector<std::uint64_t> peerFreeCount_;                       // last freeCount seen per rank
   std::atomic<bool> cancelled_{false};
-  std::uint64_t probeWord_ = 0;           // read by peers once, to test cross-memory reads
-  bool crossMemory_ = false;              // every rank can read every other rank's memory
-  std::size_t crossMemoryMinBytes_ = 0;   // smallest per-peer block read that way
+  std::uint64_t probeWord_ = 0;          // read by peers once, to test cross-memory reads
+  bool crossMemory_ = false;             // every rank can read every other rank's memory
+  std::size_t crossMemoryMinBytes_ = 0;  // smallest per-peer block read that way
 };
 
 }  // namespace grove::coll

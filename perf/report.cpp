@@ -52,8 +52,10 @@ void printHeader(const Collective& coll, const Options& o, int nranks, const std
   int version = 0;
   if (!o.mpiBackend) groveGetVersion(&version);
   std::printf("# grove perf: %s_perf  backend %s  buffers %s  algorithm %s  blocking %d", coll.name,
-              o.bothBackends ? "both" : o.mpiBackend ? "mpi" : "grove", o.memory.c_str(), o.algo.empty() ? "default" : o.algo.c_str(),
-              o.blocking);
+              o.bothBackends ? "both"
+              : o.mpiBackend ? "mpi"
+                             : "grove",
+              o.memory.c_str(), o.algo.empty() ? "default" : o.algo.c_str(), o.blocking);
   if (version) std::printf("  grove %d.%d.%d", version / 10000, version / 100 % 100, version % 100);
   std::printf("\n");
   std::string step =
