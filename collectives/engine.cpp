@@ -16,13 +16,11 @@
 namespace grove::coll {
 namespace {
 
+// A size setting of at least 4096 bytes; smaller or malformed values give `fallback`.
 std::size_t envBytes(const char* name, std::size_t fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  unsigned long long x = std::strtoull(v, &end, 10);
+  const std::size_t x = envSize(name, 0);
   // Whole cache lines: the workspace layout keeps every header and semaphore line 64-byte aligned.
-  return (end && *end == '\0' && x >= 4096) ? static_cast<std::size_t>(x & ~0x3Full) : fallback;
+  return x >= 4096 ? (x & ~std::size_t{0x3F}) : fallback;
 }
 
 std::string describe(const CallDesc& d) {
@@ -124,8 +122,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
     channels_[p].setCancelFlag(&cancelled_);
   }
   probeCrossMemory();
-  log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d, cross-memory reads %s", rank, layout_.totalBytes(),
-      layout_.chunkBytes, spin_, crossMemory_ ? "on" : "off");
+  log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d, cross-memory reads %s", rank,
+      layout_.totalBytes(), layout_.chunkBytes, spin_, crossMemory_ ? "on" : "off");
 }
 
 Engine::~Engine() = default;

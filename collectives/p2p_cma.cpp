@@ -7,20 +7,9 @@
 
 #include "collectives/p2p_state.hpp"
 #include "grove/cross_memory.hpp"
+#include "grove/env.hpp"
 
 namespace grove::coll {
-namespace {
-
-std::size_t envSize(const char* name, std::size_t fallback) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return fallback;
-  char* end = nullptr;
-  const unsigned long long x = std::strtoull(v, &end, 10);
-  return end && *end == '\0' ? static_cast<std::size_t>(x) : fallback;
-}
-
-}  // namespace
-
 void P2PState::init(int nranks, P2PProbe* probe) {
   sent.assign(nranks, 0);
   received.assign(nranks, 0);

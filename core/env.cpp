@@ -53,4 +53,12 @@ void throwSystemError(const std::string& what) {
   throw Error(groveSystemError, what + ": " + std::strerror(e));
 }
 
+std::size_t envSize(const char* name, std::size_t fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const unsigned long long x = std::strtoull(v, &end, 10);
+  return end && *end == '\0' ? static_cast<std::size_t>(x) : fallback;
+}
+
 }  // namespace grove

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 
@@ -14,6 +15,10 @@ std::chrono::milliseconds timeout();
 int debugLevel();
 /// GROVE_ALGO: forced algorithm name, or empty.
 std::string forcedAlgorithm();
+
+/// A non-negative integer setting: the value of `name` when it is a plain decimal number, else
+/// `fallback` (unset, empty or malformed values never fail).
+std::size_t envSize(const char* name, std::size_t fallback);
 
 /// Writes a log line to stderr when `level` <= debugLevel().
 void log(int level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
