@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -32,7 +33,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: read every peer's input directly
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
-      std::memcpy(out + r * bytes, e.peerSend(r, seq), bytes);
+      copyOut(out + r * bytes, e.peerSend(r, seq), bytes, bytes * n * n);
     }
     return e.finishTogether(seq);
   }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -33,7 +34,7 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   if (e.everyoneHas(seq, kSendShared)) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
-      std::memcpy(out + r * bytes, e.peerSend(r, seq) + me * bytes, bytes);
+      copyOut(out + r * bytes, e.peerSend(r, seq) + me * bytes, bytes, bytes * n * n);
     }
     return e.finishTogether(seq);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 namespace grove::coll {
 
@@ -14,5 +15,14 @@ void streamCopy(void* dst, const void* src, std::size_t bytes);
 /// True when large outputs should be written with streamCopy (GROVE_STREAM_STORES=0/1 overrides the
 /// automatic choice, which streams messages of `bytes` at least 32 MiB).
 bool useStreamingStores(std::size_t bytes);
+/// Copies one block of a zero-copy collective's output. `allOutputsBytes` is what every rank writes in
+/// the call together: once that exceeds the last-level cache, the outputs will not stay cached anyway
+/// and streaming stores save the read of each destination line (useStreamingStores decides).
+inline void copyOut(void* dst, const void* src, std::size_t bytes, std::size_t allOutputsBytes) {
+  if (useStreamingStores(allOutputsBytes))
+    streamCopy(dst, src, bytes);
+  else
+    std::memcpy(dst, src, bytes);
+}
 
 }  // namespace grove::coll

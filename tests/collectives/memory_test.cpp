@@ -62,6 +62,16 @@ TEST_P(Memory, RegisteredGroveMemAllocBuffers) {
   GROVE_MATRIX_RUN(GetParam(), body, 300000);
 }
 
+// Streaming (non-temporal) stores forced on: the zero-copy allgather/alltoall and the two-shot's gather
+// then write every output that way, at the odd sizes and offsets above (unaligned heads and tails).
+TEST_P(Memory, StreamingStoresOnEveryLargeOutput) {
+  ScopedEnv streaming("GROVE_STREAM_STORES", "1");
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    return runAllCollectives({rank, nranks, comm, stream, check}, MemKind::kGroveMem, false, 1650);
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+}
+
 TEST_P(Memory, RegisteredHeapBuffers) {
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
     return runAllCollectives({rank, nranks, comm, stream, check}, MemKind::kHeap, true, 1700);
