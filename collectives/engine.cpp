@@ -103,7 +103,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
             : algo == "twoshot" || algo == "two-shot" ? Algo::kTwoShot
                                                       : Algo::kAuto;
   const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-  spin_ = localRanks > cpus ? 64 : 20000;
+  oversubscribed_ = localRanks > cpus;
+  spin_ = oversubscribed_ ? 64 : 20000;
 
   layout_.nranks = nranks;
   layout_.smallBytes = envBytes("GROVE_SMALL_BYTES", 64 * 1024);

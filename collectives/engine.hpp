@@ -122,6 +122,8 @@ class Engine {
   Algo forcedAlgo() const { return forced_; }
   /// Spin rounds before yielding: short when ranks outnumber cores.
   int spin() const { return spin_; }
+  /// True when this host runs more ranks of the communicator than it has cores.
+  bool oversubscribed() const { return oversubscribed_; }
   /// Point-to-point counters and scratch (collectives/p2p_state.hpp).
   P2PState& p2p() { return *p2p_; }
 
@@ -147,6 +149,7 @@ class Engine {
   std::vector<MemoryChannel> channels_;
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
+  bool oversubscribed_ = false;
   bool checkCalls_ = true;
   Algo forced_ = Algo::kAuto;
   std::chrono::milliseconds timeout_;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "collectives/copy_kernels.hpp"
+#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/reduce_kernels.hpp"
 #include "grove/error.hpp"
@@ -122,7 +123,10 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   char* out = static_cast<char*>(recv);
   std::vector<const void*> src(n);
 
-  const bool streaming = useStreamingStores(d.count * tb);
+  // Far-apart cores: hand chunks over through memory rather than through the caches (core_distance.hpp).
+  const bool far = streamStaging(e, seq, bytes);
+  const bool streaming = far || useStreamingStores(d.count * tb);
+  std::vector<char> scratch(far && root >= 0 && root != me ? L.chunkBytes : 0);
   auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
   auto stage = [&](std::size_t c) {
     // Slot reuse: every peer must have read my staging and result slots of chunk c-K.
@@ -130,8 +134,10 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     Slices s = slicesOf(chunkElemsOf(c), n, tb);
     const char* chunkIn = in + c * chunkElems * tb;
     char* slot = e.base(me) + L.stagingOffset(static_cast<int>(c % K));
-    std::memcpy(slot, chunkIn, s.begin(me) * tb);
-    std::memcpy(slot + s.end(me) * tb, chunkIn + s.end(me) * tb, (s.elems - s.end(me)) * tb);
+    auto copy =
+        far ? streamCopy : [](void* dst, const void* from, std::size_t len) { std::memcpy(dst, from, len); };
+    copy(slot, chunkIn, s.begin(me) * tb);
+    copy(slot + s.end(me) * tb, chunkIn + s.end(me) * tb, (s.elems - s.end(me)) * tb);
     e.signalAll(kSemStaged, epoch(seq, c));
   };
   auto reduceChunk = [&](std::size_t c) {
@@ -144,8 +150,15 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     char* result = e.base(me) + L.resultOffset(static_cast<int>(c % K)) + slotOff;
     // My slice goes to my output if I gather, and to my result slot if anyone else does.
     const bool iGather = root < 0 || root == me, othersGather = root != me;
-    reduce(ReduceArgs{iGather ? out + off : result, iGather && othersGather ? result : nullptr, src.data(), n,
-                      s.end(me) - s.begin(me), d.type, d.op, n});
+    const std::size_t len = s.end(me) - s.begin(me);
+    if (far && othersGather) {  // reduce where it stays in this core's cache, then stream to the peers
+      char* local = iGather ? out + off : scratch.data();
+      reduce(ReduceArgs{local, nullptr, src.data(), n, len, d.type, d.op, n});
+      streamCopy(result, local, len * tb);
+    } else {
+      reduce(ReduceArgs{iGather ? out + off : result, iGather && othersGather ? result : nullptr, src.data(),
+                        n, len, d.type, d.op, n});
+    }
     e.signalAll(kSemReduced, epoch(seq, c));
     if (!iGather) e.signalAll(kSemConsumed, epoch(seq, c));  // done reading peers' staging
   };

@@ -57,8 +57,9 @@ enum SemSlot : int {
   kSemStaged = 0,    ///< Peer staged chunk c (collectives).
   kSemReduced = 1,   ///< Peer reduced its slice of chunk c.
   kSemConsumed = 2,  ///< Peer finished reading my slots of chunk c.
-  /// Slots 3 and 4 are unused (send/recv keeps its flags in its own lines); they are kept so the
-  /// collectives' layout, and its timing, stays the one measured.
+  kSemProbe = 3,     ///< Token of the core-distance measurement (core_distance.hpp).
+  /// Slot 4 is unused (send/recv keeps its flags in its own lines); it is kept so the collectives'
+  /// layout, and its timing, stays the one measured.
   kSemSlots = 5
 };
 
