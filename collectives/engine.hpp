@@ -124,6 +124,12 @@ class Engine {
   int spin() const { return spin_; }
   /// True when this host runs more ranks of the communicator than it has cores.
   bool oversubscribed() const { return oversubscribed_; }
+  /// A private buffer of at least `bytes`, kept between calls (valid until the next scratch() call;
+  /// callers hold the call mutex).
+  char* scratch(std::size_t bytes) {
+    if (scratch_.size() < bytes) scratch_.resize(bytes);
+    return scratch_.data();
+  }
   /// Point-to-point counters and scratch (collectives/p2p_state.hpp).
   P2PState& p2p() { return *p2p_; }
 
@@ -150,6 +156,7 @@ class Engine {
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
   bool oversubscribed_ = false;
+  std::vector<char> scratch_;
   bool checkCalls_ = true;
   Algo forced_ = Algo::kAuto;
   std::chrono::milliseconds timeout_;

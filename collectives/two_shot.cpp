@@ -126,7 +126,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   // Far-apart cores: hand chunks over through memory rather than through the caches (core_distance.hpp).
   const bool far = streamStaging(e, seq, bytes);
   const bool streaming = far || useStreamingStores(d.count * tb);
-  std::vector<char> scratch(far && root >= 0 && root != me ? L.chunkBytes : 0);
+  char* scratch = far && root >= 0 && root != me ? e.scratch(L.chunkBytes) : nullptr;
   auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
   auto stage = [&](std::size_t c) {
     // Slot reuse: every peer must have read my staging and result slots of chunk c-K.
@@ -152,7 +152,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     const bool iGather = root < 0 || root == me, othersGather = root != me;
     const std::size_t len = s.end(me) - s.begin(me);
     if (far && othersGather) {  // reduce where it stays in this core's cache, then stream to the peers
-      char* local = iGather ? out + off : scratch.data();
+      char* local = iGather ? out + off : scratch;
       reduce(ReduceArgs{local, nullptr, src.data(), n, len, d.type, d.op, n});
       streamCopy(result, local, len * tb);
     } else {
