@@ -13,11 +13,9 @@ namespace grove::coll {
 namespace {
 
 // Trips around the ring; the first is not timed, since ranks enter the call at slightly different times.
-constexpr int kTrips = 5;
+constexpr int kTrips = 4;
 // Close cores hand a line over in 30-45 ns on the development VM, distant ones in 150-180 ns.
 constexpr double kFarHopNanos = 100;
-// Below this size a call does not pay for the measurement (about 2 µs for 2 distant ranks).
-constexpr std::size_t kMeasureFromBytes = 1u << 20;
 
 int forcedStaging() {
   static const int forced = [] {
@@ -52,13 +50,12 @@ double measureHopNanos(Engine& e, std::uint64_t seq) {
   return nanos / ((kTrips - 1) * n);
 }
 
-bool streamStaging(Engine& e, std::uint64_t seq, std::size_t bytes) {
+bool streamStaging(Engine& e, std::uint64_t seq) {
   if (forcedStaging() >= 0) return forcedStaging() == 1;
   // Oversubscribed, the distance cannot be measured, and streaming is the safer bet at every size: on the
   // development VM (4 ranks on 2 cores, allreduce and reduce from 64 KiB to 16 MiB) it cost up to a
   // third with near cores and saved half or more with far ones.
   if (e.oversubscribed()) return true;
-  if (bytes < kMeasureFromBytes) return false;
   const double hop = measureHopNanos(e, seq);
   log(3, "rank %d: call %llu: %.0f ns per hop, %s staging", e.rank(), static_cast<unsigned long long>(seq),
       hop, hop > kFarHopNanos ? "streaming" : "cached");

@@ -124,7 +124,7 @@ void twoShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   std::vector<const void*> src(n);
 
   // Far-apart cores: hand chunks over through memory rather than through the caches (core_distance.hpp).
-  const bool far = streamStaging(e, seq, bytes);
+  const bool far = streamStaging(e, seq);
   const bool streaming = far || useStreamingStores(d.count * tb);
   char* scratch = far && root >= 0 && root != me ? e.scratch(L.chunkBytes) : nullptr;
   auto chunkElemsOf = [&](std::size_t c) { return std::min(chunkElems, d.count - c * chunkElems); };
