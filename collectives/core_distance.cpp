@@ -51,15 +51,17 @@ double measureHopNanos(Engine& e, std::uint64_t seq) {
 }
 
 bool streamStaging(Engine& e, std::uint64_t seq) {
-  if (forcedStaging() >= 0) return forcedStaging() == 1;
   // Oversubscribed, the distance cannot be measured, and streaming is the safer bet at every size: on the
   // development VM (4 ranks on 2 cores, allreduce and reduce from 64 KiB to 16 MiB) it cost up to a
   // third with near cores and saved half or more with far ones.
-  if (e.oversubscribed()) return true;
+  if (e.oversubscribed()) return forcedStaging() != 0;
+  // Measured even when the choice is forced: whether a rank takes part in the token ring must not depend
+  // on its environment, or a rank configured differently would leave the others waiting.
   const double hop = measureHopNanos(e, seq);
+  const bool far = forcedStaging() >= 0 ? forcedStaging() == 1 : hop > kFarHopNanos;
   log(3, "rank %d: call %llu: %.0f ns per hop, %s staging", e.rank(), static_cast<unsigned long long>(seq),
-      hop, hop > kFarHopNanos ? "streaming" : "cached");
-  return hop > kFarHopNanos;
+      hop, far ? "streaming" : "cached");
+  return far;
 }
 
 }  // namespace grove::coll

@@ -25,7 +25,19 @@ std::set<std::string> listDir(const char* dir) {
   return names;
 }
 
-int countFds() { return static_cast<int>(listDir("/proc/self/fd").size()); }
+// Open file descriptors of this process that refer to a memfd called `name`. Counting every fd would
+// be fooled by the bootstrap, which opens and closes its own sockets while the test runs.
+int countSegmentFds(const std::string& name) {
+  int n = 0;
+  for (const std::string& fd : listDir("/proc/self/fd")) {
+    char target[256] = {};
+    const std::string path = "/proc/self/fd/" + fd;
+    const ssize_t len = ::readlink(path.c_str(), target, sizeof(target) - 1);
+    if (len > 0 && std::string(target, static_cast<size_t>(len)).find("memfd:" + name) != std::string::npos)
+      ++n;
+  }
+  return n;
+}
 
 // grove's entries of /dev/shm (there should never be any: segments are memfds). Other programs' entries
 // are ignored: MPI jobs of other tests running at the same time create and remove their own.
@@ -42,16 +54,20 @@ TEST(SharedMemory, PeerMapsOwnersSegment) {
   auto before = groveShmEntries();
   GROVE_EXPECT_RANKS_PASS(2, [](int rank, int nranks, const groveUniqueId& id) {
     grove::Communicator comm(std::make_unique<grove::TcpBootstrap>(rank, nranks, id));
-    const int fdsBefore = countFds();
+    {  // the counter sees a segment's fd while the owner holds it (else the checks below prove nothing)
+      grove::SharedSegment probe = grove::SharedSegment::create(4096, "grove-fd-test");
+      EXPECT_EQ(countSegmentFds("grove-fd-test"), 1);
+    }
     {
-      auto window = comm.createWindow(1 << 20, "grove-test");
+      auto window = comm.createWindow(1 << 20, "grove-fd-test");
       std::memset(window->base(rank), 'a' + rank, 1 << 20);
       comm.bootstrap().barrier();
       const char* peer = static_cast<const char*>(window->base(1 - rank));
       for (int i = 0; i < (1 << 20); i += 4096) EXPECT_EQ(peer[i], 'a' + (1 - rank));
       comm.bootstrap().barrier();
+      EXPECT_EQ(countSegmentFds("grove-fd-test"), 0) << "segment fds stay open once peers have mapped them";
     }
-    EXPECT_EQ(countFds(), fdsBefore) << "segment fds were not closed";
+    EXPECT_EQ(countSegmentFds("grove-fd-test"), 0) << "segment fds were not closed";
     return 0;
   });
   EXPECT_EQ(groveShmEntries(), before) << "something was left in /dev/shm";
