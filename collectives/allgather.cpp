@@ -18,7 +18,8 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   char* out = static_cast<char*>(recv);
   const char* in = static_cast<const char*>(send);
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
-  if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !e.crossMemoryFor(bytes)) {
+  const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
+  if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !singleCopy) {
     if (bytes) std::memcpy(e.mySmall(seq), in, bytes);
     e.agree(seq, d);
     if (bytes == 0) return;      // (buffers may be NULL)
@@ -27,7 +28,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
     return;
   }
   e.describeBuffers(seq, send, bytes, nullptr, 0);
-  e.offerSendAddress(seq, send, bytes);
+  if (singleCopy) e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
   if (in != out + me * bytes) std::memmove(out + me * bytes, in, bytes);
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: read every peer's input directly

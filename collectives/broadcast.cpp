@@ -24,7 +24,8 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     if (!isRoot && bytes) std::memcpy(recv, e.headerOf(root, seq)->inlineData, bytes);
     return;
   }
-  if (bytes <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
+  const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
+  if (bytes <= e.layout().smallBytes && !singleCopy) {
     if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);
     e.agree(seq, d);
     if (rootCopies) std::memmove(recv, send, bytes);
@@ -32,7 +33,7 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     return;
   }
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);
-  if (isRoot) e.offerSendAddress(seq, send, bytes);
+  if (isRoot && singleCopy) e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
   if (rootCopies) std::memmove(recv, send, bytes);
   if (e.headerOf(root, seq)->flags & kSendShared) {  // zero-copy: copy straight from the root's buffer

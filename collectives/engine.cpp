@@ -104,6 +104,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
                                                       : Algo::kAuto;
   const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   oversubscribed_ = localRanks > cpus;
+  crowded_ = localRanks >= 4 * cpus;
   spin_ = oversubscribed_ ? 64 : 20000;
 
   layout_.nranks = nranks;

@@ -124,6 +124,11 @@ class Engine {
   int spin() const { return spin_; }
   /// True when this host runs more ranks of the communicator than it has cores.
   bool oversubscribed() const { return oversubscribed_; }
+  /// True when this host runs at least four ranks per core: each rank then waits mostly for the scheduler,
+  /// and one kernel copy per peer (cross-memory reads) costs more than the staging ring's two user-space
+  /// copies for broadcast and allgather (8 ranks on 2 cores: 1.2-2× faster through the ring in both of
+  /// the development VM's states; docs/algorithms.md).
+  bool crowded() const { return crowded_; }
   /// A private buffer of at least `bytes`, kept between calls (valid until the next scratch() call;
   /// callers hold the call mutex).
   char* scratch(std::size_t bytes) {
@@ -156,6 +161,7 @@ class Engine {
   std::uint64_t seq_ = 0;
   int spin_ = 20000;
   bool oversubscribed_ = false;
+  bool crowded_ = false;
   std::vector<char> scratch_;
   bool checkCalls_ = true;
   Algo forced_ = Algo::kAuto;
