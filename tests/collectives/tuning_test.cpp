@@ -55,7 +55,8 @@ TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
 }
 
 // Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather, alltoall and broadcast of
-// malloc'd buffers take that path at test sizes, in place and out of place, for every type.
+// malloc'd buffers take that path at test sizes, in place and out of place, for every type (broadcast
+// and allgather only below four ranks per core: more crowded ranks use the staging ring).
 TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
   ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096");
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
