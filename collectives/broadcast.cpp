@@ -16,7 +16,6 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   const bool isRoot = e.rank() == root;
   // The root's own copy waits until the ranks agree: a mismatched call must not write `recv`.
   const bool rootCopies = isRoot && send != recv && bytes;
-  // Messages big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   if (bytes <= sizeof(CallHeader::inlineData)) {  // tiny: the data rides in the root's header line
     e.post(seq, d, isRoot ? send : nullptr, isRoot ? bytes : 0);
     e.waitAll(seq, d);
@@ -24,6 +23,7 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     if (!isRoot && bytes) std::memcpy(recv, e.headerOf(root, seq)->inlineData, bytes);
     return;
   }
+  // Messages big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
   if (bytes <= e.layout().smallBytes && !singleCopy) {
     if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);

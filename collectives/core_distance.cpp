@@ -1,7 +1,5 @@
 #include "collectives/core_distance.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
