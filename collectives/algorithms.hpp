@@ -27,6 +27,14 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
 void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const std::size_t* sdispls,
                void* recv, const std::size_t* recvcounts, const std::size_t* rdispls, groveDataType_t type);
 
+/// True when a broadcast or reduce of `bytes` runs as an eager call (collectives/eager.cpp).
+inline bool eagerCall(const Engine& e, std::size_t bytes) {
+  return e.nranks() > 1 && bytes <= e.eagerBytes();
+}
+/// Eager broadcast and reduce; `seq` comes from beginCall(true).
+void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);
+void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);
+
 /// One point-to-point operation of a group.
 struct P2POp {
   bool isSend = false;

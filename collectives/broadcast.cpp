@@ -11,8 +11,9 @@ namespace grove::coll {
 void broadcast(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type, int root) {
   std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kBroadcast, type, groveSum, count, root, 0};
-  const std::uint64_t seq = e.beginCall();
   const std::size_t bytes = count * typeSize(type);
+  if (eagerCall(e, bytes)) return eagerBroadcast(e, e.beginCall(true), d, send, recv);
+  const std::uint64_t seq = e.beginCall();
   const bool isRoot = e.rank() == root;
   // The root's own copy waits until the ranks agree: a mismatched call must not write `recv`.
   const bool rootCopies = isRoot && send != recv && bytes;

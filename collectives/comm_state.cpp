@@ -65,6 +65,11 @@ groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow,
       (*slow)(*state.engine);
     else
       fast(*state.engine, fastArg);
+    // A peer found that an earlier eager call of ours did not match theirs: report it now.
+    if (state.engine->lateMismatchPending()) {
+      const std::string late = state.engine->takeLateMismatch();
+      if (!late.empty()) return state.fail(groveInvalidUsage, late);
+    }
     return groveSuccess;
   } catch (const Error& e) {
     return state.fail(e.code(), e.what());

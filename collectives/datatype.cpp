@@ -5,29 +5,6 @@
 
 namespace grove::coll {
 
-std::size_t typeSize(groveDataType_t t) {
-  switch (t) {
-    case groveInt8:
-    case groveUint8:
-    case groveFloat8e4m3:
-    case groveFloat8e5m2:
-      return 1;
-    case groveFloat16:
-    case groveBfloat16:
-      return 2;
-    case groveInt32:
-    case groveUint32:
-    case groveFloat32:
-      return 4;
-    case groveInt64:
-    case groveUint64:
-    case groveFloat64:
-      return 8;
-    default:
-      return 0;
-  }
-}
-
 const char* typeName(groveDataType_t t) {
   static const char* names[] = {"int8",    "uint8",    "int32",   "uint32",  "int64",   "uint64",
                                 "float16", "bfloat16", "float32", "float64", "fp8e4m3", "fp8e5m2"};

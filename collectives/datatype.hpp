@@ -11,8 +11,29 @@
 
 namespace grove::coll {
 
-/// Bytes per element; 0 for an unknown type.
-std::size_t typeSize(groveDataType_t t);
+/// Bytes per element; 0 for an unknown type. Inline: every call of the C API asks.
+inline std::size_t typeSize(groveDataType_t t) {
+  switch (t) {
+    case groveInt8:
+    case groveUint8:
+    case groveFloat8e4m3:
+    case groveFloat8e5m2:
+      return 1;
+    case groveFloat16:
+    case groveBfloat16:
+      return 2;
+    case groveInt32:
+    case groveUint32:
+    case groveFloat32:
+      return 4;
+    case groveInt64:
+    case groveUint64:
+    case groveFloat64:
+      return 8;
+    default:
+      return 0;
+  }
+}
 /// "float32", "bfloat16", ...; "unknown" otherwise.
 const char* typeName(groveDataType_t t);
 /// "sum", "prod", "max", "min", "avg"; "unknown" otherwise.

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -108,16 +110,27 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   spin_ = oversubscribed_ ? 64 : 20000;
 
   layout_.nranks = nranks;
+  // Eager broadcasts and reduces up to this size (docs/algorithms.md, "Eager calls"); 0 turns them off.
+  layout_.eagerBytes =
+      std::min<std::size_t>(envSize("GROVE_EAGER_BYTES", 2048), 64 * 1024) & ~std::size_t{0x3F};
   layout_.smallBytes = envBytes("GROVE_SMALL_BYTES", 64 * 1024);
   layout_.chunkBytes = envBytes("GROVE_CHUNK_BYTES", 256 * 1024);
   layout_.ringSlots = 4;
   layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 128 * 1024);
   layout_.p2pSlots = 4;
   window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
+  myNotice_ = noticeOf(rank);
+  failed_.assign(kCallSlots, 0);
   p2p_ = std::make_unique<P2PState>();
   p2p_->init(nranks, reinterpret_cast<P2PProbe*>(base(rank) + layout_.p2pProbeOffset()));
   channels_.resize(nranks);
   peerFreeCount_.assign(nranks, 0);
+  peerStarted_.assign(nranks, 0);
+  peerStarted_[rank] = UINT64_MAX;
+  minPeerStarted_ = nranks == 1 ? UINT64_MAX : 0;
+  peerChecked_.assign(nranks, 0);
+  peerChecked_[rank] = UINT64_MAX;
+  minPeerChecked_ = nranks == 1 ? UINT64_MAX : 0;
   for (int p = 0; p < nranks; ++p) {
     if (p == rank) continue;
     channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
@@ -134,7 +147,14 @@ std::chrono::steady_clock::time_point Engine::deadline() const {
   return std::chrono::steady_clock::now() + timeout_;
 }
 
-void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes) {
+void Engine::waitWord(const SemaphoreWord* word, std::uint64_t target, int peer) const {
+  // Most waits are over at once: skip reading the clock for the deadline.
+  if (word->value.load(std::memory_order_acquire) >= target) return;
+  semaphoreWait(word, target, WaitPolicy{deadline(), channels_[peer].peerPid(), spin_, &cancelled_});
+}
+
+void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes,
+                  PostMode mode) {
   CallHeader* h = headerOf(rank_, seq);
   h->count = d.count;
   h->coll = static_cast<std::uint8_t>(d.coll);
@@ -146,7 +166,52 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   h->aux = d.aux;
   h->freeCount = sharedFreeCount();
   if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
-  semaphoreRaise(&h->seq, seq);  // release: everything above (and the slot's data) is visible first
+  if (mode == PostMode::kSync || oversubscribed_) return semaphoreRaise(&h->seq, seq);
+  if (mode == PostMode::kSender) {
+    h->seq.value.store(seq, std::memory_order_release);
+    if (h->seq.waiters.load(std::memory_order_relaxed) > 0) semaphoreRaise(&h->seq, seq);
+    return;
+  }
+  // A receiver's post: nobody but a peer waiting for credit waits on it, and such a peer sleeps only after
+  // spinning for a long while, 1 ms at a time; not even the sleepers count is read (it shares the line
+  // the store is waiting for).
+  h->seq.value.store(seq, std::memory_order_release);
+}
+
+std::string Engine::compare(const CallDesc& d, int p, const CallHeader& theirsLine) const {
+  if (!checkCalls_) return {};
+  const CallDesc theirs = fromHeader(theirsLine);
+  const std::string field = difference(d, theirs);
+  if (field.empty()) return {};
+  return "mismatched calls: " + field + " differs: rank " + std::to_string(rank_) + " called " + describe(d) +
+         ", rank " + std::to_string(p) + " called " + describe(theirs);
+}
+
+void Engine::notifyAll(std::uint64_t seq, bool self) {
+  for (int p = 0; p < nranks_; ++p) {
+    if (p == rank_ && !self) continue;
+    noticeRingOf(p)[seq % kCallSlots].store(seq, std::memory_order_relaxed);
+    std::atomic<std::uint64_t>& word = noticeOf(p)->value;
+    std::uint64_t seen = word.load(std::memory_order_relaxed);
+    while (seen < seq && !word.compare_exchange_weak(seen, seq, std::memory_order_release)) {
+    }
+  }
+}
+
+void Engine::foundLate(std::uint64_t seq, const std::string& problem) {
+  if (problem.empty()) return;
+  if (foundLate_ < seq) {
+    foundLate_ = seq;
+    foundLateWhy_ = problem;  // peers may reuse their entries of the call before we report it
+  }
+  notifyAll(seq, true);
+}
+
+void Engine::mismatched(std::uint64_t seq, const std::string& problem) {
+  failed_[seq % kCallSlots] = seq;
+  // Peers whose part of this call has already finished (eager calls) learn of it from the notice.
+  notifyAll(seq, false);
+  throw Error(groveInvalidUsage, problem);
 }
 
 void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
@@ -157,18 +222,126 @@ void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
   for (int p = 0; p < nranks_; ++p) {
     if (p == rank_) continue;
     const CallHeader* h = headerOf(p, seq);
-    semaphoreWait(&h->seq, seq, WaitPolicy{deadline(), channels_[p].peerPid(), spin_, &cancelled_});
+    waitWord(&h->seq, seq, p);
     if (h->seq.value.load(std::memory_order_acquire) != seq)
-      throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a call");
+      throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a ring of calls");
     if (h->freeCount != peerFreeCount_[p]) dropStaleMappings(p, h->freeCount);
-    if (!checkCalls_) continue;
-    CallDesc theirs = fromHeader(*h);
-    std::string field = difference(d, theirs);
-    if (!field.empty() && problem.empty())
-      problem = "mismatched calls: " + field + " differs: rank " + std::to_string(rank_) + " called " +
-                describe(d) + ", rank " + std::to_string(p) + " called " + describe(theirs);
+    if (problem.empty()) problem = compare(d, p, *h);
   }
-  if (!problem.empty()) throw Error(groveInvalidUsage, problem);
+  if (!problem.empty()) mismatched(seq, problem);
+  // Every peer has started this call: it finished the previous ones.
+  for (int p = 0; p < nranks_; ++p)
+    if (p != rank_) peerStarted_[p] = seq;
+  if (nranks_ > 1) minPeerStarted_ = seq;
+  if (checked_ + 1 < seq) checkAllBefore(seq);
+  checked_ = seq;
+  if (checked_ >= published_ + kCheckEvery) publishChecked();
+}
+
+void Engine::checkAllBefore(std::uint64_t seq) {
+  for (std::uint64_t j = checked_ + 1; j < seq; ++j) {
+    const CallHeader* mine = headerOf(rank_, j);
+    if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
+    const CallDesc d = fromHeader(*mine);
+    for (int p = 0; p < nranks_; ++p) {
+      if (p == rank_) continue;
+      foundLate(j, compare(d, p, *headerOf(p, j)));
+    }
+  }
+}
+
+void Engine::checkPending(std::uint64_t seq) {
+  // The fence orders our posts before the reads below: for a call two eager senders disagree on, at
+  // least one of them sees the other's post here (the other then finds it at its own check).
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (std::uint64_t j = checked_ + 1; j < seq; ++j) {
+    const CallHeader* mine = headerOf(rank_, j);
+    if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
+    const CallDesc d = fromHeader(*mine);
+    for (int p = 0; p < nranks_; ++p) {
+      if (p == rank_) continue;
+      const CallHeader* h = headerOf(p, j);
+      // Not posted yet: that peer compares with our post when it gets there.
+      if (h->seq.value.load(std::memory_order_acquire) != j) continue;
+      foundLate(j, compare(d, p, *h));
+    }
+  }
+  checked_ = seq - 1;
+  publishChecked();
+}
+
+void Engine::publishChecked() {
+  published_ = checked_;
+  semaphoreRaise(checkedWordOf(rank_), checked_);
+}
+
+const CallHeader* Engine::waitFor(int r, std::uint64_t seq, const CallDesc& d) {
+  const CallHeader* h = headerOf(r, seq);
+  waitWord(&h->seq, seq, r);
+  if (h->seq.value.load(std::memory_order_acquire) != seq)
+    throw Error(groveInternalError, "rank " + std::to_string(r) + " is ahead by a ring of calls");
+  peerStarted_[r] = seq;
+  const std::string problem = compare(d, r, *h);
+  if (!problem.empty()) mismatched(seq, problem);
+  return h;
+}
+
+void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked) {
+  std::uint64_t lowStarted = UINT64_MAX, lowChecked = UINT64_MAX;
+  for (int p = 0; p < nranks_; ++p) {
+    if (p == rank_) continue;
+    if (peerStarted_[p] < started) {
+      // A peer that keeps up has posted the previous call: one look there gives the most credit.
+      std::uint64_t v = headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire);
+      if (v < started) {
+        const CallHeader* h = headerOf(p, started);
+        waitWord(&h->seq, started, p);
+        v = h->seq.value.load(std::memory_order_acquire);
+      }
+      peerStarted_[p] = v;
+    }
+    if (peerChecked_[p] < checked) {
+      const SemaphoreWord* w = checkedWordOf(p);
+      waitWord(w, checked, p);
+      peerChecked_[p] = w->value.load(std::memory_order_acquire);
+    }
+    lowStarted = std::min(lowStarted, peerStarted_[p]);
+    lowChecked = std::min(lowChecked, peerChecked_[p]);
+  }
+  minPeerStarted_ = lowStarted;
+  minPeerChecked_ = lowChecked;
+}
+
+std::string Engine::takeLateMismatch() {
+  std::lock_guard<std::mutex> lock(callMutex_);
+  // Notices of calls this rank has not started yet (a peer ahead found one) wait until it gets there.
+  const std::uint64_t upTo = std::min(noticeOf(rank_)->value.load(std::memory_order_acquire), seq_);
+  std::uint64_t k = 0;
+  for (std::uint64_t j = noticeSeen_.load(std::memory_order_relaxed) + 1; j <= upTo; ++j)
+    if (noticeRingOf(rank_)[j % kCallSlots].load(std::memory_order_relaxed) == j &&
+        failed_[j % kCallSlots] != j)  // not when this rank returned the error from that call itself
+      k = j;
+  noticeSeen_.store(std::max(upTo, noticeSeen_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+  if (k == 0) return {};
+  // Peers keep their descriptors of call k until this rank has published a check of it; describe the
+  // difference when they are still there.
+  std::string detail = k == foundLate_ ? foundLateWhy_ : std::string();
+  const CallHeader* mine = headerOf(rank_, k);
+  if (detail.empty() && mine->seq.value.load(std::memory_order_acquire) == k) {
+    const CallDesc d = fromHeader(*mine);
+    for (int p = 0; p < nranks_ && detail.empty(); ++p) {
+      if (p == rank_) continue;
+      const CallHeader* h = headerOf(p, k);
+      if (h->seq.value.load(std::memory_order_acquire) == k) detail = compare(d, p, *h);
+    }
+  }
+  if (detail.empty())
+    detail = "mismatched calls (ranks disagreed; the rank that found it names the difference)";
+  const std::string which = k == seq_ ? "this call" : "call #" + std::to_string(k) + " of this communicator";
+  return detail + " [in " + which +
+         "; this rank's part of it had finished before the difference was found (eager call), so it is "
+         "reported " +
+         (k == seq_ ? "now" : "by this later call, which itself completed") + "]";
 }
 
 void Engine::signalAll(int slot, std::uint64_t value) const {

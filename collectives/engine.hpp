@@ -3,10 +3,18 @@
 /// call protocol every collective starts with.
 ///
 /// Call protocol: each call takes the next sequence number, writes a descriptor (what the call is)
-/// into this rank's call slot, and waits for every peer's descriptor of the same call. Ranks that
-/// disagree all see the same set of descriptors, so all of them report groveInvalidUsage naming the
-/// difference, before any data has moved. The same wait tells a rank that every peer has finished the
-/// previous call, which is what makes slot reuse safe.
+/// into this rank's entry of the call ring, and waits for every peer's descriptor of the same call.
+/// Ranks that disagree all see the same set of descriptors, so all of them report groveInvalidUsage
+/// naming the difference, before any data has moved.
+///
+/// Eager calls (small broadcasts and reduces, whose senders need nothing from the receivers) do not
+/// wait: the sender posts its descriptor and data and returns, so a sender can run up to kCallSlots
+/// calls ahead. Receivers compare with the sender they wait for; senders compare their calls with
+/// every peer in batches (checkPending), and every synchronous call compares all calls since the last
+/// check. Whoever finds a difference writes a notice into every rank's segment. A rank whose part of
+/// the mismatched call had already finished learns of it through the notice: the call it is in, or its
+/// next one, runs and then returns groveInvalidUsage naming the mismatched call (takeLateMismatch).
+/// docs/algorithms.md, "Eager calls".
 #pragma once
 
 #include <atomic>
@@ -64,8 +72,26 @@ class Engine {
   /// Serializes calls from the user thread and stream threads.
   std::mutex& callMutex() { return callMutex_; }
 
-  /// Starts a call: returns its sequence number.
-  std::uint64_t beginCall() { return ++seq_; }
+  /// Starts a call and returns its sequence number. First waits (bounded by the timeout) until this rank
+  /// may write the call's ring entry and, unless `eager`, the call's small room: until every peer has
+  /// started the call after the last one that used them and has checked the entry's previous call.
+  /// Every kCheckEvery calls, an eager call first checks the calls this rank has not checked yet.
+  std::uint64_t beginCall(bool eager = false) {
+    const std::uint64_t seq = ++seq_;
+    constexpr std::uint64_t slots = kCallSlots;
+    const std::uint64_t reuse = seq > slots ? seq - slots : 0;  // the entry's previous call
+    if (eager && seq % kCheckEvery == 0) checkPending(seq);
+    const std::uint64_t started = eager ? (reuse ? reuse + 1 : 0) : seq - 1;
+    if (minPeerStarted_ < started || minPeerChecked_ < reuse) waitForCredit(seq, started, reuse);
+    return seq;
+  }
+  /// Eager calls between two checks of the calls a rank did not wait in (Engine::checkPending).
+  static constexpr std::uint64_t kCheckEvery = 16;
+  /// Largest broadcast or reduce that runs as an eager call (GROVE_EAGER_BYTES; 0: none).
+  std::size_t eagerBytes() const { return layout_.eagerBytes; }
+  /// This rank's eager payload room of call `seq`, and rank r's as mapped here.
+  char* myEager(std::uint64_t seq) const { return base(rank_) + layout_.eagerOffset(seq); }
+  const char* eagerOf(int r, std::uint64_t seq) const { return base(r) + layout_.eagerOffset(seq); }
   /// Makes every wait of this engine (in any thread) end with groveRemoteError: groveCommAbort.
   void cancel() { cancelled_.store(true); }
   bool cancelled() const { return cancelled_.load(std::memory_order_relaxed); }
@@ -76,12 +102,28 @@ class Engine {
   CallHeader* headerOf(int r, std::uint64_t seq) const {
     return reinterpret_cast<CallHeader*>(base(r) + layout_.headerOffset(seq));
   }
+  /// How post() publishes. kSync: with a full fence, waking any peer asleep on the word. kSender (eager
+  /// calls that send): release only, then wakes sleepers it sees (one that fell asleep just then wakes
+  /// within 1 ms). kReceiver (eager calls that wait for their sender): release only, nobody woken (only
+  /// a peer waiting for credit waits on it). Skipping the fence lets the store wait in the store buffer
+  /// for its line, which peers keep reading, while the rank goes on.
+  enum class PostMode { kSync, kSender, kReceiver };
   /// Publishes the descriptor (and up to 16 inline bytes) of call `seq`.
   void post(std::uint64_t seq, const CallDesc& d, const void* inlineData = nullptr,
-            std::size_t inlineBytes = 0);
+            std::size_t inlineBytes = 0, PostMode mode = PostMode::kSync);
   /// Waits for every peer's descriptor of call `seq`; throws Error(groveInvalidUsage) naming the first
   /// difference when they disagree with `d`.
   void waitAll(std::uint64_t seq, const CallDesc& d);
+  /// Waits for rank r's descriptor of call `seq` alone and compares it with `d` (like waitAll).
+  const CallHeader* waitFor(int r, std::uint64_t seq, const CallDesc& d);
+  /// True when some rank reported a mismatched call that this rank has not reported yet (cheap: one
+  /// load of a line in this rank's own segment).
+  bool lateMismatchPending() const {
+    return myNotice_->value.load(std::memory_order_acquire) > noticeSeen_.load(std::memory_order_relaxed);
+  }
+  /// The message for a mismatch found by a peer after this rank's part of the call had finished, or
+  /// empty when there is none (or this rank reported that call itself). Clears it.
+  std::string takeLateMismatch();
   /// post() then waitAll().
   void agree(std::uint64_t seq, const CallDesc& d) {
     post(seq, d);
@@ -146,6 +188,37 @@ class Engine {
 
  private:
   char* peerBuffer(int r, std::uint64_t seq, bool send);
+  /// Waits until `word` reaches `target`, raised by rank `peer` (bounded by the timeout).
+  void waitWord(const SemaphoreWord* word, std::uint64_t target, int peer) const;
+  /// Waits until every peer has posted call `started` (or a later one) and checked call `checked`;
+  /// `seq` is the call starting.
+  void waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked);
+  /// Compares every call from checked_ + 1 to seq - 1 with the peers that have posted it (after a full
+  /// fence, so that of two eager senders of a call at least one sees the other) and publishes checked_.
+  /// A difference is reported to every rank, this one included, through the notices.
+  void checkPending(std::uint64_t seq);
+  /// Compares calls checked_ + 1 .. seq - 1 with every peer: all of them have posted `seq`.
+  void checkAllBefore(std::uint64_t seq);
+  /// Writes checked_ where peers look for it.
+  void publishChecked();
+  /// Records `problem` (when not empty) as found in call `seq` after this rank's part had finished, and
+  /// tells every rank, this one included.
+  void foundLate(std::uint64_t seq, const std::string& problem);
+  /// Tells every rank (this one too when `self`) that call `seq` did not match.
+  void notifyAll(std::uint64_t seq, bool self);
+  SemaphoreWord* checkedWordOf(int r) const {
+    return reinterpret_cast<SemaphoreWord*>(base(r) + layout_.checkedOffset());
+  }
+  SemaphoreWord* noticeOf(int r) const {
+    return reinterpret_cast<SemaphoreWord*>(base(r) + layout_.noticeOffset());
+  }
+  std::atomic<std::uint64_t>* noticeRingOf(int r) const {
+    return reinterpret_cast<std::atomic<std::uint64_t>*>(base(r) + layout_.noticeRingOffset());
+  }
+  /// Records that this rank reports call `seq` as mismatched, tells every rank, and throws.
+  [[noreturn]] void mismatched(std::uint64_t seq, const std::string& problem);
+  /// "mismatched calls: ..." for rank p's descriptor `theirs` against ours, or empty when they agree.
+  std::string compare(const CallDesc& d, int p, const CallHeader& theirs) const;
   /// Decides (the same on every rank) whether cross-memory reads work between all ranks.
   void probeCrossMemory();
   /// Drops mappings of rank p's buffers when p freed groveMemAlloc memory since we last looked; called
@@ -159,6 +232,17 @@ class Engine {
   std::shared_ptr<SharedWindow> window_;
   std::vector<MemoryChannel> channels_;
   std::uint64_t seq_ = 0;
+  std::vector<std::uint64_t> peerStarted_;  // per peer: a call it is known to have posted
+  std::uint64_t minPeerStarted_ = 0;        // lower bound of peerStarted_ over peers
+  std::vector<std::uint64_t> peerChecked_;  // per peer: a call up to which it is known to have checked
+  std::uint64_t minPeerChecked_ = 0;
+  std::uint64_t checked_ = 0;    // every call up to here was compared (or waited in) by this rank
+  std::uint64_t published_ = 0;  // checked_ as peers last saw it
+  std::uint64_t foundLate_ = 0;  // last call this rank found mismatched after its part had finished
+  std::string foundLateWhy_;
+  std::vector<std::uint64_t> failed_;  // by call % kCallSlots: calls this rank reported itself
+  std::atomic<std::uint64_t> noticeSeen_{0};
+  SemaphoreWord* myNotice_ = nullptr;  // noticeOf(rank_)
   int spin_ = 20000;
   bool oversubscribed_ = false;
   bool crowded_ = false;

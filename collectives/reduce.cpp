@@ -12,8 +12,9 @@ void reduceToRoot(Engine& e, const void* send, void* recv, std::size_t count, gr
                   groveRedOp_t op, int root) {
   std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kReduce, type, op, count, root, 0};
-  const std::uint64_t seq = e.beginCall();
   const std::size_t bytes = count * typeSize(type);
+  if (eagerCall(e, bytes)) return eagerReduce(e, e.beginCall(true), d, send, recv);
+  const std::uint64_t seq = e.beginCall();
   if (e.nranks() == 1 || bytes <= std::min<std::size_t>(e.layout().smallBytes, 32 * 1024))
     oneShotReduce(e, seq, d, send, recv, root);
   else

@@ -1,15 +1,19 @@
 /// @file workspace.hpp
 /// Layout of the shared window every rank of a communicator owns (one segment per rank, mapped by all):
 ///
-///   [ call slot, parity 0 | call slot, parity 1 | semaphore lines | staging ring | result ring |
-///     p2p mailboxes | p2p control lines | CMA probe line | doorbell ]
+///   [ call ring | small rooms, parity 0 and 1 | semaphore lines | staging ring | result ring |
+///     p2p mailboxes | p2p control lines | CMA probe line | doorbell | mismatch notices | checked line ]
 ///
-/// A call slot is a 64-byte header line (the call's sequence number, what the call is, and up to 16
-/// bytes of inline data), a line describing the caller's buffers when peers can map them, and room
-/// for a small message (the one-shot paths copy data there).
-/// Consecutive calls alternate parities; a rank reuses a parity only after it has seen every peer
-/// start the next call, so slots need no extra synchronization. Semaphore lines are raised by peers
-/// (one line per slot and source). The rings carry the chunks of pipelined large-message algorithms.
+/// The call ring holds one entry per call, kCallSlots deep (entry seq % kCallSlots): a 64-byte header
+/// line (the call's sequence number, what the call is, and up to 16 bytes of inline data), a line
+/// describing the caller's buffers when peers can map them, and room for the payload of an eager call
+/// (docs/algorithms.md, "Eager calls"). A rank writes entry seq only once every peer has started call
+/// seq - kCallSlots + 1 and compared call seq - kCallSlots, so a descriptor stays readable until every
+/// peer is done with its call, even when the rank runs ahead through eager calls.
+/// Synchronous calls alternate between two small rooms (the one-shot paths copy data there); a rank
+/// reuses a room only after every peer has started the call after the room's last use.
+/// Semaphore lines are raised by peers (one line per slot and source). The rings carry the chunks of
+/// pipelined large-message algorithms.
 #pragma once
 
 #include <atomic>
@@ -63,20 +67,29 @@ enum SemSlot : int {
   kSemSlots = 5
 };
 
+/// Entries of the call ring: how far eager calls may run ahead. A power of two (a mask, not a
+/// division, finds an entry: every call computes several).
+constexpr int kCallSlots = 64;
+static_assert((kCallSlots & (kCallSlots - 1)) == 0);
+
 /// Sizes and offsets of one rank's segment.
 struct WorkspaceLayout {
   int nranks = 0;
-  std::size_t smallBytes = 0;     ///< Payload room after each header.
+  std::size_t eagerBytes = 0;     ///< Payload room of each call-ring entry.
+  std::size_t smallBytes = 0;     ///< Each small room.
   std::size_t chunkBytes = 0;     ///< One pipelined chunk.
   int ringSlots = 0;              ///< Chunks in flight.
   std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
   int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
 
-  std::size_t slotBytes() const { return 2 * kLine + smallBytes; }
-  std::size_t headerOffset(std::uint64_t seq) const { return (seq & 1) * slotBytes(); }
+  std::size_t entryBytes() const { return 2 * kLine + eagerBytes; }
+  std::size_t headerOffset(std::uint64_t seq) const { return (seq & (kCallSlots - 1)) * entryBytes(); }
   std::size_t buffersOffset(std::uint64_t seq) const { return headerOffset(seq) + kLine; }
-  std::size_t smallOffset(std::uint64_t seq) const { return headerOffset(seq) + 2 * kLine; }
-  std::size_t semOffset() const { return 2 * slotBytes(); }
+  std::size_t eagerOffset(std::uint64_t seq) const { return headerOffset(seq) + 2 * kLine; }
+  std::size_t smallOffset(std::uint64_t seq) const {
+    return kCallSlots * entryBytes() + (seq & 1) * smallBytes;
+  }
+  std::size_t semOffset() const { return kCallSlots * entryBytes() + 2 * smallBytes; }
   std::size_t stagingOffset(int slot) const {
     return semOffset() + kSemSlots * nranks * kLine + static_cast<std::size_t>(slot) * chunkBytes;
   }
@@ -91,7 +104,15 @@ struct WorkspaceLayout {
   std::size_t p2pProbeOffset() const { return p2pControlOffset(nranks); }
   /// Doorbell: a semaphore word peers ring after signalling this rank point-to-point while it sleeps.
   std::size_t doorbellOffset() const { return p2pProbeOffset() + kLine; }
-  std::size_t totalBytes() const { return doorbellOffset() + kLine; }
+  /// Mismatch notice: the highest call in which some rank found ranks disagreeing (written by that rank
+  /// into every segment, so ranks whose part of an eager call had already finished learn of it).
+  std::size_t noticeOffset() const { return doorbellOffset() + kLine; }
+  /// Notice ring: word j % kCallSlots holds j once some rank found call j mismatched.
+  std::size_t noticeRingOffset() const { return noticeOffset() + kLine; }
+  /// Checked line: the call up to which this rank has compared every call with its peers (peers wait
+  /// for it before reusing a call-ring entry).
+  std::size_t checkedOffset() const { return noticeRingOffset() + kCallSlots * sizeof(std::uint64_t); }
+  std::size_t totalBytes() const { return checkedOffset() + kLine; }
 };
 
 /// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.

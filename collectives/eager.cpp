@@ -1,0 +1,71 @@
+// Eager broadcast and reduce: for small messages, the ranks that only send (a broadcast's root, a
+// reduce's non-roots) post their descriptor and data into their call-ring entry and return without
+// waiting for anyone, like an MPI eager send. A sender can so run up to kCallSlots calls ahead,
+// and ranks that share a core pass many calls per time slice instead of one.
+//
+// Mismatches are still found in every case: receivers compare with the sender they wait for, and every
+// rank compares its calls with all peers in batches (Engine::checkPending) and at its next synchronous
+// call. That covers every disagreement: if each receiver agrees with the rank it takes as sender, two
+// ranks must both think they send, and of two senders at least one sees the other in its batch. A rank
+// whose part had already finished learns of it from the notice the finder writes, and reports it from
+// the call it is in or the next one (docs/algorithms.md, "Eager calls").
+#include <cstring>
+#include <vector>
+
+#include "collectives/algorithms.hpp"
+#include "collectives/datatype.hpp"
+#include "collectives/reduce_kernels.hpp"
+
+namespace grove::coll {
+namespace {
+
+constexpr std::size_t kInline = sizeof(CallHeader::inlineData);
+
+// Posts this rank's call with `bytes` of `data`: inside the header line when they fit (one line for
+// peers to fetch), else in the entry's payload room.
+void postWithData(Engine& e, std::uint64_t seq, const CallDesc& d, const void* data, std::size_t bytes) {
+  if (bytes <= kInline) return e.post(seq, d, data, bytes, Engine::PostMode::kSender);
+  std::memcpy(e.myEager(seq), data, bytes);
+  e.post(seq, d, nullptr, 0, Engine::PostMode::kSender);
+}
+
+const void* dataOf(Engine& e, int r, std::uint64_t seq, std::size_t bytes) {
+  return bytes <= kInline ? static_cast<const void*>(e.headerOf(r, seq)->inlineData) : e.eagerOf(r, seq);
+}
+
+}  // namespace
+
+void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv) {
+  const std::size_t bytes = d.count * typeSize(d.type);
+  if (e.rank() == d.root) {
+    postWithData(e, seq, d, send, bytes);
+    if (send != recv && bytes) std::memmove(recv, send, bytes);
+    // Start owning the next entry's header line (receivers hold copies of it) before storing there.
+    __builtin_prefetch(e.headerOf(e.rank(), seq + 1), 1);
+    return;
+  }
+  // A receiver compares with the root it waits for; its own post is read only by batched checks.
+  e.post(seq, d, nullptr, 0, Engine::PostMode::kReceiver);
+  e.waitFor(d.root, seq, d);
+  if (bytes) std::memcpy(recv, dataOf(e, d.root, seq, bytes), bytes);
+  // A root running ahead has posted the next call already: start fetching it.
+  __builtin_prefetch(e.headerOf(d.root, seq + 1), 0);
+}
+
+void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv) {
+  const std::size_t bytes = d.count * typeSize(d.type);
+  const int n = e.nranks();
+  if (e.rank() != d.root) {
+    postWithData(e, seq, d, send, bytes);
+    return;
+  }
+  e.post(seq, d, nullptr, 0, Engine::PostMode::kReceiver);
+  e.waitAll(seq, d);
+  const void* stackSrc[16];
+  std::vector<const void*> heapSrc(n > 16 ? n : 0);
+  const void** src = n > 16 ? heapSrc.data() : stackSrc;
+  for (int r = 0; r < n; ++r) src[r] = r == e.rank() ? send : dataOf(e, r, seq, bytes);
+  reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
+}
+
+}  // namespace grove::coll

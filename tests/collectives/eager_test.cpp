@@ -1,0 +1,201 @@
+// Eager broadcasts and reduces (docs/algorithms.md, "Eager calls"): senders return without waiting and
+// may run up to a ring of calls ahead. Long mixed runs with lagging ranks must give the right results,
+// and a mismatched eager call must still reach every rank as groveInvalidUsage: from the call itself or,
+// on a rank whose part had finished, from the next call (which runs), and never both.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "matrix.hpp"
+
+namespace grove::test {
+namespace {
+
+constexpr size_t kSmall = 100;  // elements of a mismatch case: 400 bytes, eager by default
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+bool allReduceCheck(int rank, int nranks, groveComm_t comm, Checker& check, const std::string& what,
+                    groveResult_t* got = nullptr) {
+  std::vector<int32_t> v(257, rank + 1);
+  const groveResult_t r = groveAllReduce(v.data(), v.data(), v.size(), groveInt32, groveSum, comm, nullptr);
+  if (got) *got = r;
+  if (r != groveSuccess && r != groveInvalidUsage) return check.result(r, groveSuccess, what, comm);
+  return check.expect(v[0] == nranks * (nranks + 1) / 2 && v[256] == v[0], what + ": wrong sum");
+}
+
+// Hundreds of small broadcasts and reduces with rotating roots and sizes on both sides of the eager limit,
+// allreduces and send/recv rings in between, and one rank at a time falling behind.
+bool runLongMix(int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+  std::vector<int32_t> send(1024), recv(1024);
+  for (int i = 0; i < 700; ++i) {
+    const int root = i % nranks;
+    const size_t count = static_cast<size_t>(i * 37 % 700);  // up to 2.7 KiB: eager and not
+    const std::string what = format("call %d (count %zu, root %d)", i, count, root);
+    if (rank == (i / 50) % nranks && i % 50 == 7) ::usleep(3000);  // this rank lags behind for a while
+    for (size_t j = 0; j < count; ++j) send[j] = static_cast<int32_t>((rank + 1) * 1000 + i + j);
+    std::fill(recv.begin(), recv.end(), -1);
+    if (i % 2 == 0) {
+      if (!check.result(groveBroadcast(send.data(), recv.data(), count, groveInt32, root, comm, nullptr),
+                        groveSuccess, what + " broadcast", comm))
+        return false;
+      for (size_t j = 0; j < count; ++j)
+        if (recv[j] != (root + 1) * 1000 + i + static_cast<int32_t>(j))
+          return check.expect(false, what + format(" broadcast: element %zu is %d", j, recv[j]));
+    } else {
+      if (!check.result(
+              groveReduce(send.data(), recv.data(), count, groveInt32, groveSum, root, comm, nullptr),
+              groveSuccess, what + " reduce", comm))
+        return false;
+      if (rank == root)
+        for (size_t j = 0; j < count; ++j) {
+          const int32_t want =
+              static_cast<int32_t>(nranks * (nranks + 1) / 2 * 1000 + nranks * (i + static_cast<int32_t>(j)));
+          if (recv[j] != want) return check.expect(false, what + format(" reduce: element %zu", j));
+        }
+      if (rank != root && !check.expect(recv[0] == -1, what + ": reduce wrote a non-root's buffer"))
+        return false;
+    }
+    if (i % 37 == 0 && !allReduceCheck(rank, nranks, comm, check, what + ", allreduce after")) return false;
+    if (i % 53 == 0) {
+      int32_t out = rank * 7 + i, in = -1;
+      groveResult_t r = groveGroupStart();
+      if (r == groveSuccess) r = groveSend(&out, 1, groveInt32, (rank + 1) % nranks, comm, nullptr);
+      if (r == groveSuccess) r = groveRecv(&in, 1, groveInt32, (rank + nranks - 1) % nranks, comm, nullptr);
+      const groveResult_t end = groveGroupEnd();
+      if (!check.result(r == groveSuccess ? end : r, groveSuccess, what + ", ring exchange", comm))
+        return false;
+      check.expect(in == (rank + nranks - 1) % nranks * 7 + i, what + ", ring exchange value");
+    }
+  }
+  return true;
+}
+
+class Eager : public ::testing::TestWithParam<int> {};
+
+TEST_P(Eager, LongRunsWithLaggingRanksGiveRightResults) { GROVE_MATRIX_RUN(GetParam(), runLongMix, 120000); }
+
+struct EagerMismatch {
+  const char* name;
+  std::vector<const char*> keywords;  ///< the message names one of these (case-insensitive)
+  /// Makes this rank's call; `odd` on the rank that disagrees.
+  std::function<groveResult_t(bool odd, int nranks, float* send, float* recv, groveComm_t comm)> call;
+};
+
+const std::vector<EagerMismatch>& mismatches() {
+  static const std::vector<EagerMismatch> all = {
+      {"broadcast count",
+       {"count"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return groveBroadcast(s, r, odd ? kSmall + 1 : kSmall, groveFloat32, 0, c, nullptr);
+       }},
+      {"broadcast root",
+       {"root"},
+       [](bool odd, int n, float* s, float* r, groveComm_t c) {
+         return groveBroadcast(s, r, kSmall, groveFloat32, odd ? n - 1 : 0, c, nullptr);
+       }},
+      {"reduce root",
+       {"root"},
+       [](bool odd, int n, float* s, float* r, groveComm_t c) {
+         return groveReduce(s, r, kSmall, groveFloat32, groveSum, odd ? n - 1 : 0, c, nullptr);
+       }},
+      {"reduce op",
+       {"op"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return groveReduce(s, r, kSmall, groveFloat32, odd ? groveMax : groveSum, 0, c, nullptr);
+       }},
+      {"reduce type (same size)",
+       {"type"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return groveReduce(s, r, kSmall, odd ? groveInt32 : groveFloat32, groveSum, 0, c, nullptr);
+       }},
+      {"broadcast vs reduce",  // every rank only sends: only the checks after the call can find it
+       {"collective", "broadcast", "reduce"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return odd ? groveReduce(s, r, kSmall, groveFloat32, groveSum, 0, c, nullptr)
+                    : groveBroadcast(s, r, kSmall, groveFloat32, 0, c, nullptr);
+       }},
+      {"broadcast vs allreduce",
+       {"collective", "broadcast", "allreduce"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return odd ? groveAllReduce(s, r, kSmall, groveFloat32, groveSum, c, nullptr)
+                    : groveBroadcast(s, r, kSmall, groveFloat32, 0, c, nullptr);
+       }},
+  };
+  return all;
+}
+
+// Each case with the disagreeing rank rotating. `strict`: eager calls are off (GROVE_EAGER_BYTES=0), so
+// every rank must report at the call itself.
+bool runEagerMismatches(int rank, int nranks, groveComm_t comm, Checker& check, bool strict) {
+  int k = 0;
+  for (const EagerMismatch& mc : mismatches()) {
+    for (int round = 0; round < 2; ++round) {
+      const int oddRank = (k++) % nranks;
+      const std::string what = format("%s (rank %d differs)", mc.name, oddRank);
+      Buffer send(kSmall * 4 * 2), recv(kSmall * 4 * 2);
+      auto* in = reinterpret_cast<float*>(send.data());
+      for (size_t i = 0; i < kSmall * 2; ++i) in[i] = 1.0f;
+      const groveResult_t atCall =
+          mc.call(rank == oddRank, nranks, in, reinterpret_cast<float*>(recv.data()), comm);
+      const std::string callMsg = lower(groveGetLastError(comm));
+      check.guards(recv, what + " (recvbuff)");
+      groveResult_t after = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the next call", &after)) return false;
+      const std::string afterMsg = lower(groveGetLastError(comm));
+      if (strict) {
+        check.result(atCall, groveInvalidUsage, what + ": the call (eager calls off)", comm);
+        check.result(after, groveSuccess, what + ": the next call (eager calls off)", comm);
+      } else {
+        const bool once = (atCall == groveInvalidUsage) != (after == groveInvalidUsage);
+        check.expect(once, what + format(": groveInvalidUsage must come exactly once; the call returned %d, "
+                                         "the next call %d",
+                                         atCall, after));
+        check.expect(atCall == groveSuccess || atCall == groveInvalidUsage, what + ": the call's result");
+      }
+      const std::string& msg = atCall == groveInvalidUsage ? callMsg : afterMsg;
+      if (atCall == groveInvalidUsage || after == groveInvalidUsage) {
+        bool named = false;
+        for (const char* kw : mc.keywords) named = named || msg.find(kw) != std::string::npos;
+        check.expect(named, what + ": the message does not name the difference: \"" + msg + "\"");
+      }
+      // Reported once: the communicator is usable and quiet again.
+      groveResult_t again = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the call after that", &again)) return false;
+      if (!check.result(again, groveSuccess, what + ": the call after that", comm)) return false;
+      groveResult_t async = groveSuccess;
+      check.result(groveCommGetAsyncError(comm, &async), groveSuccess, what + ": groveCommGetAsyncError");
+      check.result(async, groveSuccess, what + ": communicator marked failed");
+    }
+  }
+  return true;
+}
+
+TEST_P(Eager, MismatchReachesEveryRankOnce) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    return runEagerMismatches(rank, nranks, comm, check, false);
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+TEST_P(Eager, OffMeansEveryRankReportsAtTheCall) {
+  ScopedEnv off("GROVE_EAGER_BYTES", "0");
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    return runEagerMismatches(rank, nranks, comm, check, true);
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+INSTANTIATE_TEST_SUITE_P(, Eager, ::testing::Values(2, 3, 5, 8), ranksName);
+
+}  // namespace
+}  // namespace grove::test
