@@ -120,6 +120,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   layout_.p2pSlots = 4;
   window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
   myNotice_ = noticeOf(rank);
+  myP2PNotice_ = reinterpret_cast<SemaphoreWord*>(base(rank) + layout_.p2pNoticeOffset());
+  verdictSeen_.assign(nranks, 0);
   failed_.assign(kCallSlots, 0);
   p2p_ = std::make_unique<P2PState>();
   p2p_->init(nranks, reinterpret_cast<P2PProbe*>(base(rank) + layout_.p2pProbeOffset()));
@@ -312,8 +314,33 @@ void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64
   minPeerChecked_ = lowChecked;
 }
 
+std::string Engine::takeLateP2PMismatch() {
+  const std::uint64_t count = myP2PNotice_->value.load(std::memory_order_acquire);
+  if (count <= p2pNoticeSeen_.load(std::memory_order_relaxed)) return {};
+  p2pNoticeSeen_.store(count, std::memory_order_relaxed);
+  std::string out;
+  for (int p = 0; p < nranks_; ++p) {
+    const auto* v = reinterpret_cast<const P2PVerdict*>(base(rank_) + layout_.p2pVerdictOffset(p));
+    const std::uint64_t m = v->message.load(std::memory_order_acquire);
+    if (m <= verdictSeen_[p]) continue;
+    verdictSeen_[p] = m;
+    if (!out.empty()) continue;  // one is enough to name
+    auto what = [](std::uint64_t n, std::uint32_t t) {
+      return std::to_string(n) + " x " + typeName(static_cast<groveDataType_t>(t));
+    };
+    out = "mismatched send/recv: rank " + std::to_string(rank_) + " sent " + what(v->sentCount, v->sentType) +
+          ", rank " + std::to_string(p) + " expected " + what(v->wantCount, v->wantType) + " [message #" +
+          std::to_string(m) + " to rank " + std::to_string(p) +
+          "; the send was eager: it had completed when the receiver found the difference, and this call, "
+          "which ran to completion, reports it]";
+  }
+  return out;
+}
+
 std::string Engine::takeLateMismatch() {
   std::lock_guard<std::mutex> lock(callMutex_);
+  std::string p2p = takeLateP2PMismatch();
+  if (!p2p.empty()) return p2p;
   // Notices of calls this rank has not started yet (a peer ahead found one) wait until it gets there.
   const std::uint64_t upTo = std::min(noticeOf(rank_)->value.load(std::memory_order_acquire), seq_);
   std::uint64_t k = 0;

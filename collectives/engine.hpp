@@ -119,7 +119,9 @@ class Engine {
   /// True when some rank reported a mismatched call that this rank has not reported yet (cheap: one
   /// load of a line in this rank's own segment).
   bool lateMismatchPending() const {
-    return myNotice_->value.load(std::memory_order_acquire) > noticeSeen_.load(std::memory_order_relaxed);
+    return myNotice_->value.load(std::memory_order_acquire) > noticeSeen_.load(std::memory_order_relaxed) ||
+           myP2PNotice_->value.load(std::memory_order_acquire) >
+               p2pNoticeSeen_.load(std::memory_order_relaxed);
   }
   /// The message for a mismatch found by a peer after this rank's part of the call had finished, or
   /// empty when there is none (or this rank reported that call itself). Clears it.
@@ -201,6 +203,8 @@ class Engine {
   void checkAllBefore(std::uint64_t seq);
   /// Writes checked_ where peers look for it.
   void publishChecked();
+  /// The message for eager sends that receivers reported as mismatched since the last look, or empty.
+  std::string takeLateP2PMismatch();
   /// Records `problem` (when not empty) as found in call `seq` after this rank's part had finished, and
   /// tells every rank, this one included.
   void foundLate(std::uint64_t seq, const std::string& problem);
@@ -242,7 +246,10 @@ class Engine {
   std::string foundLateWhy_;
   std::vector<std::uint64_t> failed_;  // by call % kCallSlots: calls this rank reported itself
   std::atomic<std::uint64_t> noticeSeen_{0};
-  SemaphoreWord* myNotice_ = nullptr;  // noticeOf(rank_)
+  SemaphoreWord* myNotice_ = nullptr;     // noticeOf(rank_)
+  SemaphoreWord* myP2PNotice_ = nullptr;  // receivers count eager sends of ours that did not match
+  std::atomic<std::uint64_t> p2pNoticeSeen_{0};
+  std::vector<std::uint64_t> verdictSeen_;  // per receiver: the last P2PVerdict message reported
   int spin_ = 20000;
   bool oversubscribed_ = false;
   bool crowded_ = false;

@@ -13,8 +13,19 @@
 
 namespace grove::coll {
 
-/// How a message travels, announced in its first chunk header.
-enum P2PMode : std::uint32_t { kModeMailbox = 1, kModeCma = 2 };
+/// How a message travels, announced in its first chunk header. kModeEager is added to kModeMailbox when
+/// the sender did not wait for the matching receive (messages up to GROVE_EAGER_BYTES): the receiver
+/// then reports a mismatch back through a P2PVerdict.
+enum P2PMode : std::uint32_t { kModeMailbox = 1, kModeCma = 2, kModeEager = 4 };
+
+/// What a receiver tells the sender of an eager message that did not match its receive; one line per
+/// receiver in the sender's segment. `message` (the pair's message number) is stored last, with release.
+struct alignas(kLine) P2PVerdict {
+  std::atomic<std::uint64_t> message;
+  std::uint64_t sentCount, wantCount;
+  std::uint32_t sentType, wantType;
+};
+static_assert(sizeof(P2PVerdict) == kLine);
 
 /// Bytes a message may carry inside its first chunk header.
 constexpr std::size_t kP2PInlineBytes = 24;
@@ -74,6 +85,7 @@ struct P2PPending {
   std::uint32_t theirType = 0;
   int nextInQueue = -1;  ///< Next operation of the same (peer, direction), in issue order.
   bool started = false, done = false, cma = false, mismatch = false;
+  bool eager = false;  ///< Sends: done without waiting for the posted receive. Receives: the sender did so.
 };
 
 /// Kept by the Engine between groups.

@@ -11,7 +11,9 @@
 // always consumes the whole message, so the pair stays in step even when the calls disagree, and both
 // return groveInvalidUsage. A send completes once its data is in the mailbox and the matching receive
 // is posted; it waits for the receiver only when the mailbox ring is full or when the receiver reads
-// the send buffer directly.
+// the send buffer directly. Eager sends (up to GROVE_EAGER_BYTES) do not wait for the posted receive:
+// on a mismatch the receiver writes a verdict into the sender's segment, and the sender's next call
+// returns groveInvalidUsage (docs/algorithms.md, "Eager calls").
 #include <sched.h>
 #include <signal.h>
 
@@ -240,6 +242,18 @@ class GroupRunner {
     return bytes <= kP2PInlineBytes ? 1 : (bytes + data_ - 1) / data_;
   }
 
+  // The sender of an eager message has moved on: it learns of the mismatch from its next call.
+  void tellSender(const P2PPending& r) {
+    auto* v = reinterpret_cast<P2PVerdict*>(e_.base(r.op.peer) + L_.p2pVerdictOffset(e_.rank()));
+    v->sentCount = r.theirCount;
+    v->sentType = r.theirType;
+    v->wantCount = r.op.count;
+    v->wantType = static_cast<std::uint32_t>(r.op.type);
+    v->message.store(r.messageNo, std::memory_order_release);
+    reinterpret_cast<SemaphoreWord*>(e_.base(r.op.peer) + L_.p2pNoticeOffset())
+        ->value.fetch_add(1, std::memory_order_release);
+  }
+
   bool stepSend(P2PPending& s);
   bool stepRecv(P2PPending& r);
   void startRecv(P2PPending& r);
@@ -263,6 +277,7 @@ bool GroupRunner::stepSend(P2PPending& s) {
     s.cma = bytes >= s_.cmaMinBytes && bytes > kP2PInlineBytes &&
             ctl->cma.load(std::memory_order_acquire) == kCmaYes;
     s.chunks = s.cma ? 1 : chunksFor(bytes);
+    s.eager = !s.cma && bytes <= e_.eagerBytes();
     s_.sent[peer] += s.chunks;
   }
   bool progressed = false;
@@ -276,7 +291,7 @@ bool GroupRunner::stepSend(P2PPending& s) {
       h->bytes = bytes;
       h->count = s.op.count;
       h->type = static_cast<std::uint32_t>(s.op.type);
-      h->mode = s.cma ? kModeCma : kModeMailbox;
+      h->mode = s.cma ? kModeCma : s.eager ? kModeMailbox | kModeEager : kModeMailbox;
       h->addr = reinterpret_cast<std::uint64_t>(src);
       if (bytes <= kP2PInlineBytes && bytes) std::memcpy(h->inlineData, src, bytes);
     }
@@ -290,6 +305,12 @@ bool GroupRunner::stepSend(P2PPending& s) {
     progressed = true;
   }
   if (s.next < s.chunks) return progressed;
+  // An eager send is done once its data is in the mailbox, like an MPI eager send: the receiver checks
+  // the match and reports a difference back (P2PVerdict).
+  if (s.eager) {
+    s.done = true;
+    return true;
+  }
   // Done once the receiver posted this message (and, for direct reads, finished reading our buffer).
   const P2PPosted& posted = ctl->posted[s.messageNo & 1];
   if (posted.message.load(std::memory_order_acquire) != s.messageNo) return progressed;
@@ -331,7 +352,8 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
   const std::size_t want = bytesOf(r.op);
   char* dst = static_cast<char*>(r.op.buf);
   if (r.next == 0 && r.cmaDone == 0) {
-    r.cma = h->mode == kModeCma;
+    r.cma = (h->mode & kModeCma) != 0;
+    r.eager = (h->mode & kModeEager) != 0;
     r.chunks = r.cma ? 1 : chunksFor(h->bytes);
     r.cmaAddr = h->addr;
     r.mismatch = h->count != r.op.count || h->type != static_cast<std::uint32_t>(r.op.type);
@@ -366,7 +388,10 @@ bool GroupRunner::stepRecv(P2PPending& r) {
     nudge(peer);
   }
   if (r.next > 0 && r.next == r.chunks) {
-    if (r.mismatch) note(mismatch(peer, r.theirCount, r.theirType, e_.rank(), r.op.count, r.op.type));
+    if (r.mismatch) {
+      note(mismatch(peer, r.theirCount, r.theirType, e_.rank(), r.op.count, r.op.type));
+      if (r.eager) tellSender(r);
+    }
     r.done = true;
     progressed = true;
   }

@@ -2,7 +2,8 @@
 /// Layout of the shared window every rank of a communicator owns (one segment per rank, mapped by all):
 ///
 ///   [ call ring | small rooms, parity 0 and 1 | semaphore lines | staging ring | result ring |
-///     p2p mailboxes | p2p control lines | CMA probe line | doorbell | mismatch notices | checked line ]
+///     p2p mailboxes | p2p control lines | CMA probe line | doorbell | mismatch notices | checked line |
+///     send/recv notices ]
 ///
 /// The call ring holds one entry per call, kCallSlots deep (entry seq % kCallSlots): a 64-byte header
 /// line (the call's sequence number, what the call is, and up to 16 bytes of inline data), a line
@@ -112,7 +113,11 @@ struct WorkspaceLayout {
   /// Checked line: the call up to which this rank has compared every call with its peers (peers wait
   /// for it before reusing a call-ring entry).
   std::size_t checkedOffset() const { return noticeRingOffset() + kCallSlots * sizeof(std::uint64_t); }
-  std::size_t totalBytes() const { return checkedOffset() + kLine; }
+  /// Send/recv notices: a counter receivers raise when an eager send they got did not match their
+  /// receive, and one verdict line per receiver saying which (collectives/p2p_state.hpp).
+  std::size_t p2pNoticeOffset() const { return checkedOffset() + kLine; }
+  std::size_t p2pVerdictOffset(int receiver) const { return p2pNoticeOffset() + (1 + receiver) * kLine; }
+  std::size_t totalBytes() const { return p2pVerdictOffset(nranks); }
 };
 
 /// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.

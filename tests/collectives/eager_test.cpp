@@ -195,6 +195,50 @@ TEST_P(Eager, OffMeansEveryRankReportsAtTheCall) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// An eager send whose receive is shorter: the receiver reports at the call, the sender (whose send had
+// completed) when it returns or from its next call, which runs; nothing is written to the receive buffer.
+TEST_P(Eager, SendRecvMismatchReachesTheSenderLate) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    for (int round = 0; round < 3; ++round) {
+      const int sender = round % nranks, receiver = (round + 1) % nranks;
+      const std::string what =
+          format("round %d: rank %d sends 100 floats, rank %d expects 50", round, sender, receiver);
+      Buffer buf(400);
+      groveResult_t atCall = groveSuccess;
+      if (rank == sender)
+        atCall = groveSend(buf.data(), 100, groveFloat32, receiver, comm, nullptr);
+      else if (rank == receiver)
+        atCall = groveRecv(buf.data(), 50, groveFloat32, sender, comm, nullptr);
+      if (rank == receiver) {
+        check.result(atCall, groveInvalidUsage, what + ": the receive", comm);
+        check.expect(buf.isPoisoned(0, buf.size()), what + ": the short receive wrote its buffer");
+      }
+      const std::string callMsg = lower(groveGetLastError(comm));
+      check.guards(buf, what);
+      groveResult_t after = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the next call", &after)) return false;
+      if (rank == sender) {
+        // The send completed before the receiver looked: it reports the mismatch if the verdict is back
+        // by the time it returns, else the next call does; exactly one of them.
+        check.expect((atCall == groveInvalidUsage) != (after == groveInvalidUsage),
+                     what + format(": the sender must see groveInvalidUsage once; the send returned %d, the "
+                                   "next call %d",
+                                   atCall, after));
+        const std::string msg = atCall == groveInvalidUsage ? callMsg : lower(groveGetLastError(comm));
+        check.expect(msg.find("send/recv") != std::string::npos && msg.find("100") != std::string::npos,
+                     what + ": the sender's message does not name the sizes: \"" + msg + "\"");
+      } else {
+        check.result(after, groveSuccess, what + ": the next call", comm);
+      }
+      groveResult_t again = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the call after that", &again)) return false;
+      check.result(again, groveSuccess, what + ": the call after that", comm);
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Eager, ::testing::Values(2, 3, 5, 8), ranksName);
 
 }  // namespace
