@@ -1,6 +1,6 @@
 /// @file algorithms.hpp
-/// Entry points of the collective algorithms. Each runs on the calling thread, holds the engine's call
-/// mutex, and throws grove::Error; arguments are already validated by the C API layer.
+/// Entry points of the collective algorithms. Each runs on the calling thread with the engine's call lock
+/// held (runNow takes it) and throws grove::Error; arguments are already validated by the C API layer.
 #pragma once
 
 #include <cstddef>

@@ -10,7 +10,6 @@
 namespace grove::coll {
 
 void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, groveDataType_t type) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kAllGather, type, groveSum, sendcount, -1, 0};
   const std::uint64_t seq = e.beginCall();
   const int n = e.nranks(), me = e.rank();
@@ -20,11 +19,11 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
   if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !singleCopy) {
-    if (bytes) std::memcpy(e.mySmall(seq), in, bytes);
+    if (bytes) std::memcpy(e.myRoom(seq, bytes), in, bytes);
     e.agree(seq, d);
     if (bytes == 0) return;      // (buffers may be NULL)
     for (int r = 0; r < n; ++r)  // memmove: in place, my block is already where it belongs
-      std::memmove(out + r * bytes, r == me ? in : e.smallOf(r, seq), bytes);
+      std::memmove(out + r * bytes, r == me ? in : e.roomOf(r, seq, bytes), bytes);
     return;
   }
   e.describeBuffers(seq, send, bytes, nullptr, 0);

@@ -15,7 +15,6 @@ namespace grove::coll {
 
 void allReduce(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
                groveRedOp_t op) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   CallDesc d{CollKind::kAllReduce, type, op, count, -1, 0};
   const std::uint64_t seq = e.beginCall();
   const std::size_t bytes = count * typeSize(type);

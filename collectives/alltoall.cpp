@@ -10,7 +10,6 @@
 namespace grove::coll {
 
 void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kAllToAll, type, groveSum, count, -1, 0};
   const std::uint64_t seq = e.beginCall();
   const int n = e.nranks(), me = e.rank();
@@ -19,11 +18,12 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   char* out = static_cast<char*>(recv);
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   if (bytes * n <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
-    if (bytes) std::memcpy(e.mySmall(seq), in, bytes * n);
+    if (bytes) std::memcpy(e.myRoom(seq, bytes * n), in, bytes * n);
     e.agree(seq, d);
     if (bytes == 0) return;  // (buffers may be NULL)
     for (int r = 0; r < n; ++r)
-      std::memmove(out + r * bytes, r == me ? in + me * bytes : e.smallOf(r, seq) + me * bytes, bytes);
+      std::memmove(out + r * bytes, r == me ? in + me * bytes : e.roomOf(r, seq, bytes * n) + me * bytes,
+                   bytes);
     return;
   }
   // In place, a peer would read blocks this rank is overwriting: zero-copy only out of place.

@@ -15,7 +15,6 @@ namespace grove::coll {
 
 void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const std::size_t* sdispls,
                void* recv, const std::size_t* recvcounts, const std::size_t* rdispls, groveDataType_t type) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const int n = e.nranks(), me = e.rank();
   const std::size_t tb = typeSize(type);
   const CallDesc d{CollKind::kAllToAllv, type, groveSum, 0, -1, 0};

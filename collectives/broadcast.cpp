@@ -9,7 +9,6 @@
 namespace grove::coll {
 
 void broadcast(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type, int root) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kBroadcast, type, groveSum, count, root, 0};
   const std::size_t bytes = count * typeSize(type);
   if (eagerCall(e, bytes)) return eagerBroadcast(e, e.beginCall(true), d, send, recv);
@@ -27,10 +26,10 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   // Messages big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
   if (bytes <= e.layout().smallBytes && !singleCopy) {
-    if (isRoot && bytes) std::memcpy(e.mySmall(seq), send, bytes);
+    if (isRoot && bytes) std::memcpy(e.myRoom(seq, bytes), send, bytes);
     e.agree(seq, d);
     if (rootCopies) std::memmove(recv, send, bytes);
-    if (!isRoot && bytes) std::memcpy(recv, e.smallOf(root, seq), bytes);
+    if (!isRoot && bytes) std::memcpy(recv, e.roomOf(root, seq, bytes), bytes);
     return;
   }
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);

@@ -142,9 +142,11 @@ groveResult_t groveCommAbort(groveComm_t comm) {
   if (!comm) return failNoComm(groveInvalidArgument, "groveCommAbort: comm is NULL");
   comm->state->aborted = true;
   comm->state->fail(groveRemoteError, "the communicator was aborted");
-  // Calls waiting in other threads (or on streams) end now; each holds its own reference to the state,
-  // so the engine goes away when the last of them returns.
+  // Calls waiting in other threads (or on streams) end now. A NULL-stream call holds the call lock until
+  // it has recorded its result: wait for it to leave before dropping the handle's reference. Stream work
+  // holds references of its own, so the engine goes away when the last of it returns.
   comm->state->engine->cancel();
+  { std::lock_guard<grove::coll::CallLock> wait(comm->state->engine->callLock()); }
   delete comm;
   return groveSuccess;
 }

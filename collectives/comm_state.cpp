@@ -51,6 +51,8 @@ const char* lastErrorOf(CommState* state) {
 
 groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
                      void* fastArg) {
+  // Held until the result is recorded: groveCommAbort waits for it before it drops the handle.
+  std::lock_guard<CallLock> lock(state.engine->callLock());
   groveResult_t broken = state.asyncError.load(std::memory_order_relaxed);
   if (broken != groveSuccess) {
     std::string why;

@@ -62,11 +62,12 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   if (stream != nullptr)
     return enqueueOn(state, stream, std::function<void(Engine&)>(std::forward<Body>(body)));
   using B = std::remove_reference_t<Body>;
-  // Our own reference: groveCommAbort from another thread may drop the handle's while this call runs.
-  std::shared_ptr<CommState> keep = state;
-  if (keep->queued.load(std::memory_order_acquire) != 0) waitForQueued(*keep);
+  // No reference of our own (its atomic increment and decrement would cost a cache-line round trip per
+  // call): groveCommAbort from another thread takes the call lock before it drops the handle's.
+  CommState* s = state.get();
+  if (s->queued.load(std::memory_order_acquire) != 0) waitForQueued(*s);
   return runNow(
-      *keep, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
+      *s, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
 }
 
 }  // namespace grove::coll

@@ -40,8 +40,6 @@ void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void*
   if (e.rank() == d.root) {
     postWithData(e, seq, d, send, bytes);
     if (send != recv && bytes) std::memmove(recv, send, bytes);
-    // Start owning the next entry's header line (receivers hold copies of it) before storing there.
-    __builtin_prefetch(e.headerOf(e.rank(), seq + 1), 1);
     return;
   }
   // A receiver compares with the root it waits for; its own post is read only by batched checks.

@@ -158,6 +158,9 @@ void Engine::waitWord(const SemaphoreWord* word, std::uint64_t target, int peer)
 void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes,
                   PostMode mode) {
   CallHeader* h = headerOf(rank_, seq);
+  // Ask for the next entry's line now, so that the next call's stores find it owned (peers read it
+  // between our uses); the stores below would otherwise wait for it in the store buffer.
+  __builtin_prefetch(headerOf(rank_, seq + 1), 1);
   h->count = d.count;
   h->coll = static_cast<std::uint8_t>(d.coll);
   h->type = static_cast<std::uint8_t>(d.type);
@@ -338,7 +341,6 @@ std::string Engine::takeLateP2PMismatch() {
 }
 
 std::string Engine::takeLateMismatch() {
-  std::lock_guard<std::mutex> lock(callMutex_);
   std::string p2p = takeLateP2PMismatch();
   if (!p2p.empty()) return p2p;
   // Notices of calls this rank has not started yet (a peer ahead found one) wait until it gets there.

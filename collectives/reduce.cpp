@@ -10,7 +10,6 @@ namespace grove::coll {
 
 void reduceToRoot(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
                   groveRedOp_t op, int root) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kReduce, type, op, count, root, 0};
   const std::size_t bytes = count * typeSize(type);
   if (eagerCall(e, bytes)) return eagerReduce(e, e.beginCall(true), d, send, recv);

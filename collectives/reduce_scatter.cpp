@@ -12,7 +12,6 @@ namespace grove::coll {
 
 void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcount, groveDataType_t type,
                    groveRedOp_t op) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
   const CallDesc d{CollKind::kReduceScatter, type, op, recvcount, -1, 0};
   const std::uint64_t seq = e.beginCall();
   const int n = e.nranks(), me = e.rank();
@@ -21,10 +20,10 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
   char* out = static_cast<char*>(recv);
   std::vector<const void*> src(n);
   if (bytes * n <= e.layout().smallBytes && bytes * n <= 32 * 1024) {
-    if (bytes) std::memcpy(e.mySmall(seq), in, bytes * n);
+    if (bytes) std::memcpy(e.myRoom(seq, bytes * n), in, bytes * n);
     e.agree(seq, d);
     if (bytes == 0) return;
-    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.smallOf(r, seq)) + me * bytes;
+    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.roomOf(r, seq, bytes * n)) + me * bytes;
     reduce(ReduceArgs{out, nullptr, src.data(), n, recvcount, type, op, n});
     return;
   }

@@ -400,9 +400,6 @@ bool GroupRunner::stepRecv(P2PPending& r) {
 
 }  // namespace
 
-void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
-  std::lock_guard<std::mutex> lock(e.callMutex());
-  GroupRunner(e, ops, n).run();
-}
+void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) { GroupRunner(e, ops, n).run(); }
 
 }  // namespace grove::coll

@@ -23,7 +23,7 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   if (bytes <= sizeof(CallHeader::inlineData)) {
     e.post(seq, d, send, bytes);  // tiny: data rides in the header line itself
   } else {
-    std::memcpy(e.mySmall(seq), send, bytes);
+    std::memcpy(e.myRoom(seq, bytes), send, bytes);
     e.post(seq, d);
   }
   e.waitAll(seq, d);
@@ -38,7 +38,7 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
     else if (bytes <= sizeof(CallHeader::inlineData))
       src[r] = e.headerOf(r, seq)->inlineData;
     else
-      src[r] = e.smallOf(r, seq);
+      src[r] = e.roomOf(r, seq, bytes);
   }
   reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
 }

@@ -70,7 +70,7 @@ enum SemSlot : int {
 
 /// Entries of the call ring: how far eager calls may run ahead. A power of two (a mask, not a
 /// division, finds an entry: every call computes several).
-constexpr int kCallSlots = 64;
+constexpr int kCallSlots = 512;
 static_assert((kCallSlots & (kCallSlots - 1)) == 0);
 
 /// Sizes and offsets of one rank's segment.
@@ -83,14 +83,16 @@ struct WorkspaceLayout {
   std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
   int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
 
-  std::size_t entryBytes() const { return 2 * kLine + eagerBytes; }
-  std::size_t headerOffset(std::uint64_t seq) const { return (seq & (kCallSlots - 1)) * entryBytes(); }
+  /// The headers (and buffer lines) lie together and the payload rooms after them: a rank that walks
+  /// through many small calls touches one dense run of lines and pages.
+  std::size_t headerOffset(std::uint64_t seq) const { return (seq & (kCallSlots - 1)) * 2 * kLine; }
   std::size_t buffersOffset(std::uint64_t seq) const { return headerOffset(seq) + kLine; }
-  std::size_t eagerOffset(std::uint64_t seq) const { return headerOffset(seq) + 2 * kLine; }
-  std::size_t smallOffset(std::uint64_t seq) const {
-    return kCallSlots * entryBytes() + (seq & 1) * smallBytes;
+  std::size_t eagerOffset(std::uint64_t seq) const {
+    return kCallSlots * 2 * kLine + (seq & (kCallSlots - 1)) * eagerBytes;
   }
-  std::size_t semOffset() const { return kCallSlots * entryBytes() + 2 * smallBytes; }
+  std::size_t ringBytes() const { return kCallSlots * (2 * kLine + eagerBytes); }
+  std::size_t smallOffset(std::uint64_t seq) const { return ringBytes() + (seq & 1) * smallBytes; }
+  std::size_t semOffset() const { return ringBytes() + 2 * smallBytes; }
   std::size_t stagingOffset(int slot) const {
     return semOffset() + kSemSlots * nranks * kLine + static_cast<std::size_t>(slot) * chunkBytes;
   }
