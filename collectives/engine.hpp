@@ -88,6 +88,9 @@ class Engine {
   }
   /// Eager calls between two checks of the calls a rank did not wait in (Engine::checkPending).
   static constexpr std::uint64_t kCheckEvery = 16;
+  // A rank publishes its checks at most 2 * kCheckEvery calls late; credit must never depend on a rank
+  // that stopped calling, so the ring must be deeper than that.
+  static_assert(kCallSlots > 2 * kCheckEvery + 1);
   /// Largest broadcast or reduce that runs as an eager call (GROVE_EAGER_BYTES; 0: none).
   std::size_t eagerBytes() const { return layout_.eagerBytes; }
   /// This rank's eager payload room of call `seq`, and rank r's as mapped here.

@@ -6,13 +6,14 @@
 ///     send/recv notices ]
 ///
 /// The call ring holds one entry per call, kCallSlots deep (entry seq % kCallSlots): a 64-byte header
-/// line (the call's sequence number, what the call is, and up to 16 bytes of inline data), a line
-/// describing the caller's buffers when peers can map them, and room for the payload of an eager call
-/// (docs/algorithms.md, "Eager calls"). A rank writes entry seq only once every peer has started call
-/// seq - kCallSlots + 1 and compared call seq - kCallSlots, so a descriptor stays readable until every
-/// peer is done with its call, even when the rank runs ahead through eager calls.
-/// Synchronous calls alternate between two small rooms (the one-shot paths copy data there); a rank
-/// reuses a room only after every peer has started the call after the room's last use.
+/// line (the call's sequence number, what the call is, and up to 16 bytes of inline data) and a line
+/// describing the caller's buffers when peers can map them, all entries together; then a payload room
+/// per entry (eager calls' data, and one-synchronization paths' data that fits; docs/algorithms.md,
+/// "Eager calls"). A rank writes entry seq only once every peer has started call seq - kCallSlots + 1
+/// and compared call seq - kCallSlots, so a descriptor stays readable until every peer is done with
+/// its call, even when the rank runs ahead through eager calls.
+/// Synchronous calls with more data alternate between two small rooms; a rank reuses a room only after
+/// every peer has started the call after the room's last use.
 /// Semaphore lines are raised by peers (one line per slot and source). The rings carry the chunks of
 /// pipelined large-message algorithms.
 #pragma once
