@@ -258,7 +258,13 @@ void Engine::checkAllBefore(std::uint64_t seq) {
 void Engine::checkPending(std::uint64_t seq) {
   // The fence orders our posts before the reads below: for a call two eager senders disagree on, at
   // least one of them sees the other's post here (the other then finds it at its own check).
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer does not model fences (GCC refuses them under -fsanitize=thread): a seq_cst
+  // read-modify-write is a full barrier on the machines we build for.
+  myNotice_->waiters.fetch_add(0, std::memory_order_seq_cst);
+#else
   std::atomic_thread_fence(std::memory_order_seq_cst);
+#endif
   for (std::uint64_t j = checked_ + 1; j < seq; ++j) {
     const CallHeader* mine = headerOf(rank_, j);
     if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
