@@ -123,6 +123,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   myP2PNotice_ = reinterpret_cast<SemaphoreWord*>(base(rank) + layout_.p2pNoticeOffset());
   verdictSeen_.assign(nranks, 0);
   failed_.assign(kCallSlots, 0);
+  if (nranks > 1) neighbours_.push_back((rank + 1) % nranks);
+  if (nranks > 2) neighbours_.push_back((rank + nranks - 1) % nranks);
   p2p_ = std::make_unique<P2PState>();
   p2p_->init(nranks, reinterpret_cast<P2PProbe*>(base(rank) + layout_.p2pProbeOffset()));
   channels_.resize(nranks);
@@ -248,16 +250,16 @@ void Engine::checkAllBefore(std::uint64_t seq) {
     const CallHeader* mine = headerOf(rank_, j);
     if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
     const CallDesc d = fromHeader(*mine);
-    for (int p = 0; p < nranks_; ++p) {
-      if (p == rank_) continue;
-      foundLate(j, compare(d, p, *headerOf(p, j)));
-    }
+    // Every peer, not just the neighbours: each rank then finds every pending mismatch itself, so a
+    // synchronous call reports it on every rank, without waiting for notices.
+    for (int p = 0; p < nranks_; ++p)
+      if (p != rank_) foundLate(j, compare(d, p, *headerOf(p, j)));
   }
 }
 
 void Engine::checkPending(std::uint64_t seq) {
-  // The fence orders our posts before the reads below: for a call two eager senders disagree on, at
-  // least one of them sees the other's post here (the other then finds it at its own check).
+  // The fence orders our posts before the reads below: of two neighbours that disagree on a call, at
+  // least one sees the other's post here (the other then finds it at its own check).
 #if defined(__SANITIZE_THREAD__)
   // ThreadSanitizer does not model fences (GCC refuses them under -fsanitize=thread): a seq_cst
   // read-modify-write is a full barrier on the machines we build for.
@@ -269,10 +271,11 @@ void Engine::checkPending(std::uint64_t seq) {
     const CallHeader* mine = headerOf(rank_, j);
     if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
     const CallDesc d = fromHeader(*mine);
-    for (int p = 0; p < nranks_; ++p) {
-      if (p == rank_) continue;
+    // Only the ring neighbours (both check each other, so each pair is covered by the fence argument):
+    // if every rank agrees with its neighbours, all agree. Two reads per call, whatever the rank count.
+    for (int p : neighbours_) {
       const CallHeader* h = headerOf(p, j);
-      // Not posted yet: that peer compares with our post when it gets there.
+      // Not posted yet: that neighbour compares with our post when it checks.
       if (h->seq.value.load(std::memory_order_acquire) != j) continue;
       foundLate(j, compare(d, p, *h));
     }

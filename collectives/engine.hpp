@@ -210,8 +210,8 @@ class Engine {
   /// Waits until every peer has posted call `started` (or a later one) and checked call `checked`;
   /// `seq` is the call starting.
   void waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked);
-  /// Compares every call from checked_ + 1 to seq - 1 with the peers that have posted it (after a full
-  /// fence, so that of two eager senders of a call at least one sees the other) and publishes checked_.
+  /// Compares every call from checked_ + 1 to seq - 1 with the ring neighbours that have posted it
+  /// (after a full fence, so that of two neighbours at least one sees the other) and publishes checked_.
   /// A difference is reported to every rank, this one included, through the notices.
   void checkPending(std::uint64_t seq);
   /// Compares calls checked_ + 1 .. seq - 1 with every peer: all of them have posted `seq`.
@@ -259,6 +259,7 @@ class Engine {
   std::uint64_t published_ = 0;  // checked_ as peers last saw it
   std::uint64_t foundLate_ = 0;  // last call this rank found mismatched after its part had finished
   std::string foundLateWhy_;
+  std::vector<int> neighbours_;        // ranks rank±1: the peers batched checks compare with
   std::vector<std::uint64_t> failed_;  // by call % kCallSlots: calls this rank reported itself
   std::atomic<std::uint64_t> noticeSeen_{0};
   SemaphoreWord* myNotice_ = nullptr;     // noticeOf(rank_)

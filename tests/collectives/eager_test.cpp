@@ -195,6 +195,41 @@ TEST_P(Eager, OffMeansEveryRankReportsAtTheCall) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// A mismatch among eager calls with only eager calls after it: the batched checks (every rank against its
+// ring neighbours, every 16 calls) must find it before any synchronous call, and the synchronous call
+// that follows must have reported it on every rank, once.
+TEST_P(Eager, BatchedChecksFindMismatchWithoutSynchronousCalls) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const int odd = nranks / 2;  // not rank 0 and, from 4 ranks on, not its neighbour
+    Buffer send(kSmall * 4), recv(kSmall * 4);
+    auto* in = reinterpret_cast<float*>(send.data());
+    for (size_t i = 0; i < kSmall; ++i) in[i] = 1.0f;
+    auto* out = reinterpret_cast<float*>(recv.data());
+    // Every rank only sends or only waits for rank 0: no receiver compares with the odd rank.
+    groveResult_t r = rank == odd ? groveReduce(in, out, kSmall, groveFloat32, groveSum, 0, comm, nullptr)
+                                  : groveBroadcast(in, out, kSmall, groveFloat32, 0, comm, nullptr);
+    int reports = r == groveInvalidUsage ? 1 : 0, eagerReports = reports;
+    check.expect(r == groveSuccess || r == groveInvalidUsage, "the mismatched call's result");
+    for (int i = 0; i < 40; ++i) {
+      const groveResult_t b = groveBroadcast(in, out, kSmall, groveFloat32, i % nranks, comm, nullptr);
+      check.expect(b == groveSuccess || b == groveInvalidUsage, format("eager call %d's result", i));
+      reports += b == groveInvalidUsage;
+      eagerReports += b == groveInvalidUsage;
+    }
+    groveResult_t after = groveSuccess;
+    if (!allReduceCheck(rank, nranks, comm, check, "the synchronous call after", &after)) return false;
+    reports += after == groveInvalidUsage;
+    check.expect(reports == 1, format("groveInvalidUsage %d times, expected once", reports));
+    // Some rank found it in the eager calls: the batched checks work without synchronous calls.
+    int found = eagerReports;
+    check.result(groveAllReduce(&found, &found, 1, groveInt32, groveMax, comm, nullptr), groveSuccess,
+                 "gathering who found it", comm);
+    check.expect(found == 1, "no rank reported the mismatch during the 40 eager calls");
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 // An eager send whose receive is shorter: the receiver reports at the call, the sender (whose send had
 // completed) when it returns or from its next call, which runs; nothing is written to the receive buffer.
 TEST_P(Eager, SendRecvMismatchReachesTheSenderLate) {
