@@ -123,6 +123,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   myP2PNotice_ = reinterpret_cast<SemaphoreWord*>(base(rank) + layout_.p2pNoticeOffset());
   verdictSeen_.assign(nranks, 0);
   failed_.assign(kCallSlots, 0);
+  windowHashes_.assign(kCheckWindows, 0);
   if (nranks > 1) neighbours_.push_back((rank + 1) % nranks);
   if (nranks > 2) neighbours_.push_back((rank + nranks - 1) % nranks);
   p2p_ = std::make_unique<P2PState>();
@@ -173,6 +174,23 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   h->aux = d.aux;
   h->freeCount = sharedFreeCount();
   if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
+  // Fold the descriptor into this window's hash (the fields compare() compares, in call order); publish
+  // it with the window's last call.
+  for (std::uint64_t v : {static_cast<std::uint64_t>(d.coll) | static_cast<std::uint64_t>(d.type) << 8 |
+                              static_cast<std::uint64_t>(d.op) << 16 |
+                              static_cast<std::uint64_t>(static_cast<std::uint32_t>(d.root)) << 32,
+                          d.count, d.aux}) {
+    windowHash_ = (windowHash_ ^ v) * 0x9E3779B97F4A7C15ull;
+    windowHash_ ^= windowHash_ >> 29;
+  }
+  if (seq % kCheckEvery == kCheckEvery - 1) {
+    const std::uint64_t window = seq / kCheckEvery;
+    windowHashes_[window % kCheckWindows] = windowHash_;
+    WindowHash* w = windowHashOf(rank_, window);
+    w->hash = windowHash_;
+    w->tag.store(window + 1, std::memory_order_release);
+    windowHash_ = 0;
+  }
   if (mode == PostMode::kSync || oversubscribed_) return semaphoreRaise(&h->seq, seq);
   if (mode == PostMode::kSender) {
     h->seq.value.store(seq, std::memory_order_release);
@@ -267,17 +285,19 @@ void Engine::checkPending(std::uint64_t seq) {
 #else
   std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
-  for (std::uint64_t j = checked_ + 1; j < seq; ++j) {
-    const CallHeader* mine = headerOf(rank_, j);
-    if (!checkCalls_ || mine->seq.value.load(std::memory_order_relaxed) != j) continue;
-    const CallDesc d = fromHeader(*mine);
-    // Only the ring neighbours (both check each other, so each pair is covered by the fence argument):
-    // if every rank agrees with its neighbours, all agree. Two reads per call, whatever the rank count.
-    for (int p : neighbours_) {
-      const CallHeader* h = headerOf(p, j);
-      // Not posted yet: that neighbour compares with our post when it checks.
-      if (h->seq.value.load(std::memory_order_acquire) != j) continue;
-      foundLate(j, compare(d, p, *h));
+  // seq is a multiple of kCheckEvery: the window seq / kCheckEvery - 1 just ended. Earlier calls were
+  // checked already (by the previous window's check or by a synchronous call).
+  const std::uint64_t window = seq / kCheckEvery - 1;
+  for (int p : neighbours_) {
+    if (!checkCalls_) break;
+    const WindowHash* w = windowHashOf(p, window);
+    // Not published yet: that neighbour compares with ours when it checks.
+    if (w->tag.load(std::memory_order_acquire) != window + 1) continue;
+    if (w->hash == windowHashes_[window % kCheckWindows]) continue;  // the whole window agrees
+    for (std::uint64_t j = std::max(checked_ + 1, window * kCheckEvery); j < seq; ++j) {
+      const CallHeader* mine = headerOf(rank_, j);
+      if (mine->seq.value.load(std::memory_order_relaxed) != j) continue;
+      foundLate(j, compare(fromHeader(*mine), p, *headerOf(p, j)));
     }
   }
   checked_ = seq - 1;

@@ -86,8 +86,6 @@ class Engine {
     if (minPeerStarted_ < started || minPeerChecked_ < reuse) waitForCredit(seq, started, reuse);
     return seq;
   }
-  /// Eager calls between two checks of the calls a rank did not wait in (Engine::checkPending).
-  static constexpr std::uint64_t kCheckEvery = 16;
   // A rank publishes its checks at most 2 * kCheckEvery calls late; credit must never depend on a rank
   // that stopped calling, so the ring must be deeper than that.
   static_assert(kCallSlots > 2 * kCheckEvery + 1);
@@ -210,9 +208,10 @@ class Engine {
   /// Waits until every peer has posted call `started` (or a later one) and checked call `checked`;
   /// `seq` is the call starting.
   void waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked);
-  /// Compares every call from checked_ + 1 to seq - 1 with the ring neighbours that have posted it
-  /// (after a full fence, so that of two neighbours at least one sees the other) and publishes checked_.
-  /// A difference is reported to every rank, this one included, through the notices.
+  /// Compares the window of calls that ends at seq - 1 with the ring neighbours that have published it:
+  /// one hash per neighbour, and the calls one by one only when the hashes differ (after a full fence,
+  /// so that of two neighbours at least one sees the other). Publishes checked_. A difference is
+  /// reported to every rank, this one included, through the notices.
   void checkPending(std::uint64_t seq);
   /// Compares calls checked_ + 1 .. seq - 1 with every peer: all of them have posted `seq`.
   void checkAllBefore(std::uint64_t seq);
@@ -225,6 +224,9 @@ class Engine {
   void foundLate(std::uint64_t seq, const std::string& problem);
   /// Tells every rank (this one too when `self`) that call `seq` did not match.
   void notifyAll(std::uint64_t seq, bool self);
+  WindowHash* windowHashOf(int r, std::uint64_t window) const {
+    return reinterpret_cast<WindowHash*>(base(r) + layout_.windowHashOffset()) + window % kCheckWindows;
+  }
   SemaphoreWord* checkedWordOf(int r) const {
     return reinterpret_cast<SemaphoreWord*>(base(r) + layout_.checkedOffset());
   }
@@ -259,8 +261,10 @@ class Engine {
   std::uint64_t published_ = 0;  // checked_ as peers last saw it
   std::uint64_t foundLate_ = 0;  // last call this rank found mismatched after its part had finished
   std::string foundLateWhy_;
-  std::vector<int> neighbours_;        // ranks rank±1: the peers batched checks compare with
-  std::vector<std::uint64_t> failed_;  // by call % kCallSlots: calls this rank reported itself
+  std::uint64_t windowHash_ = 0;             // hash of this window's descriptors so far
+  std::vector<std::uint64_t> windowHashes_;  // by window % kCheckWindows: this rank's published hashes
+  std::vector<int> neighbours_;              // ranks rank±1: the peers batched checks compare with
+  std::vector<std::uint64_t> failed_;        // by call % kCallSlots: calls this rank reported itself
   std::atomic<std::uint64_t> noticeSeen_{0};
   SemaphoreWord* myNotice_ = nullptr;     // noticeOf(rank_)
   SemaphoreWord* myP2PNotice_ = nullptr;  // receivers count eager sends of ours that did not match

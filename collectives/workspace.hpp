@@ -3,7 +3,7 @@
 ///
 ///   [ call ring | small rooms, parity 0 and 1 | semaphore lines | staging ring | result ring |
 ///     p2p mailboxes | p2p control lines | CMA probe line | doorbell | mismatch notices | checked line |
-///     send/recv notices ]
+///     window hashes | send/recv notices ]
 ///
 /// The call ring holds one entry per call, kCallSlots deep (entry seq % kCallSlots): a 64-byte header
 /// line (the call's sequence number, what the call is, and up to 16 bytes of inline data) and a line
@@ -74,6 +74,18 @@ enum SemSlot : int {
 constexpr int kCallSlots = 512;
 static_assert((kCallSlots & (kCallSlots - 1)) == 0);
 
+/// Calls per window of the batched mismatch checks (Engine::checkPending): a rank checks its neighbours
+/// once per window, comparing one hash of the window's descriptors.
+constexpr int kCheckEvery = 16;
+constexpr int kCheckWindows = kCallSlots / kCheckEvery;
+
+/// The hash of one window of a rank's call descriptors, as published for its neighbours. `tag` (window
+/// number + 1) is stored last, with release.
+struct WindowHash {
+  std::atomic<std::uint64_t> tag;
+  std::uint64_t hash;
+};
+
 /// Sizes and offsets of one rank's segment.
 struct WorkspaceLayout {
   int nranks = 0;
@@ -118,7 +130,11 @@ struct WorkspaceLayout {
   std::size_t checkedOffset() const { return noticeRingOffset() + kCallSlots * sizeof(std::uint64_t); }
   /// Send/recv notices: a counter receivers raise when an eager send they got did not match their
   /// receive, and one verdict line per receiver saying which (collectives/p2p_state.hpp).
-  std::size_t p2pNoticeOffset() const { return checkedOffset() + kLine; }
+  /// Window hashes: kCheckWindows WindowHash entries, by window number.
+  std::size_t windowHashOffset() const { return checkedOffset() + kLine; }
+  std::size_t p2pNoticeOffset() const {
+    return windowHashOffset() + (kCheckWindows * sizeof(WindowHash) + kLine - 1) / kLine * kLine;
+  }
   std::size_t p2pVerdictOffset(int receiver) const { return p2pNoticeOffset() + (1 + receiver) * kLine; }
   std::size_t totalBytes() const { return p2pVerdictOffset(nranks); }
 };
