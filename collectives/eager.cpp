@@ -3,12 +3,11 @@
 // waiting for anyone, like an MPI eager send. A sender can so run up to kCallSlots calls ahead,
 // and ranks that share a core pass many calls per time slice instead of one.
 //
-// Mismatches are still found in every case: receivers compare with the sender they wait for, and every
-// rank compares its calls with all peers in batches (Engine::checkPending) and at its next synchronous
-// call. That covers every disagreement: if each receiver agrees with the rank it takes as sender, two
-// ranks must both think they send, and of two senders at least one sees the other in its batch. A rank
-// whose part had already finished learns of it from the notice the finder writes, and reports it from
-// the call it is in or the next one (docs/algorithms.md, "Eager calls").
+// Mismatches are still found: receivers compare with the sender they wait for, every rank compares a
+// hash of each window of 16 calls with its ring neighbours' (Engine::checkPending; if every rank agrees
+// with its neighbours, all agree), and every synchronous call compares all pending calls with every
+// peer. A rank whose part had already finished learns of it from the notice the finder writes, and
+// reports it from the call it is in or a later one (docs/algorithms.md, "Eager calls").
 #include <cstring>
 #include <vector>
 

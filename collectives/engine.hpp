@@ -9,12 +9,12 @@
 ///
 /// Eager calls (small broadcasts and reduces, whose senders need nothing from the receivers) do not
 /// wait: the sender posts its descriptor and data and returns, so a sender can run up to kCallSlots
-/// calls ahead. Receivers compare with the sender they wait for; senders compare their calls with
-/// every peer in batches (checkPending), and every synchronous call compares all calls since the last
-/// check. Whoever finds a difference writes a notice into every rank's segment. A rank whose part of
-/// the mismatched call had already finished learns of it through the notice: the call it is in, or its
-/// next one, runs and then returns groveInvalidUsage naming the mismatched call (takeLateMismatch).
-/// docs/algorithms.md, "Eager calls".
+/// calls ahead. Receivers compare with the sender they wait for; every rank compares a hash of each
+/// window of 16 calls with its ring neighbours' (checkPending), and every synchronous call compares all
+/// calls since the last check with every peer. Whoever finds a difference writes a notice into every rank's
+/// segment. A rank whose part of the mismatched call had already finished learns of it through the notice:
+/// the call it is in, or its next one, runs and then returns groveInvalidUsage naming the mismatched call
+/// (takeLateMismatch). docs/algorithms.md, "Eager calls".
 #pragma once
 
 #include <atomic>
