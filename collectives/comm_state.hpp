@@ -62,12 +62,17 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   if (stream != nullptr)
     return enqueueOn(state, stream, std::function<void(Engine&)>(std::forward<Body>(body)));
   using B = std::remove_reference_t<Body>;
-  // No reference of our own (its atomic increment and decrement would cost a cache-line round trip per
-  // call): groveCommAbort from another thread takes the call lock before it drops the handle's.
-  CommState* s = state.get();
-  if (s->queued.load(std::memory_order_acquire) != 0) waitForQueued(*s);
-  return runNow(
-      *s, nullptr, [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); }, &body);
+  auto fast = [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); };
+  if (state->queued.load(std::memory_order_acquire) != 0) {
+    // Waiting for stream work, without the call lock: groveCommAbort from another thread may drop the
+    // handle's reference meanwhile, so hold one of our own.
+    std::shared_ptr<CommState> keep = state;
+    waitForQueued(*keep);
+    return runNow(*keep, nullptr, fast, &body);
+  }
+  // No reference of our own on the common path (its atomic increment and decrement would cost a
+  // cache-line round trip per call): groveCommAbort takes the call lock before it drops the handle's.
+  return runNow(*state, nullptr, fast, &body);
 }
 
 }  // namespace grove::coll
