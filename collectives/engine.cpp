@@ -74,7 +74,10 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   oversubscribed_ = localRanks > cpus;
   crowded_ = localRanks >= 4 * cpus;
-  spin_ = oversubscribed_ ? 64 : 20000;
+  // When ranks outnumber cores, the rank we wait for usually needs our core: yield after the first
+  // failed poll (as Open MPI does when oversubscribed). 64 polls first cost 10-45 % at 4 and 8 ranks on
+  // two cores, small and large messages alike (docs/performance.md, "Waiting when ranks share cores").
+  spin_ = oversubscribed_ ? 1 : 20000;
 
   layout_.nranks = nranks;
   // Eager broadcasts and reduces up to this size (docs/algorithms.md, "Eager calls"); 0 turns them off.
@@ -83,8 +86,8 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   layout_.smallBytes = envBytes("GROVE_SMALL_BYTES", 64 * 1024);
   layout_.chunkBytes = envBytes("GROVE_CHUNK_BYTES", 256 * 1024);
   layout_.ringSlots = 4;
-  layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 128 * 1024);
-  layout_.p2pSlots = 4;
+  layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 8 * 1024);
+  layout_.p2pSlots = static_cast<int>(std::max<std::size_t>(4, (512u << 10) / layout_.p2pChunkBytes));
   window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
   myNotice_ = noticeOf(rank);
   myP2PNotice_ = reinterpret_cast<SemaphoreWord*>(base(rank) + layout_.p2pNoticeOffset());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -103,6 +104,8 @@ struct P2PState {
   std::vector<P2PPending> ops;
   std::vector<int> head, tail, active;
   std::vector<char> snapshot;
+  /// When waiting operations next check that their peers are alive (a system call per peer).
+  std::chrono::steady_clock::time_point nextPeerCheck{};
   bool cmaAllowed = true;       ///< GROVE_P2P_CMA=0 turns direct reads off.
   std::size_t cmaMinBytes = 0;  ///< Messages from this size on are read directly (when allowed).
 
