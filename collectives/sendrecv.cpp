@@ -34,6 +34,9 @@ namespace {
 constexpr std::size_t kCmaPiece = 16u << 20;
 // Idle rounds spent yielding the core (after spinning) before sleeping on the doorbell.
 constexpr int kYieldRounds = 256;
+// When ranks outnumber cores: polls spent waiting for a peer that is on a core right now (it is likely
+// to deliver within microseconds, and giving our core away costs a context switch) before yielding.
+constexpr int kOnCoreSpin = 2000;
 
 std::string describe(std::size_t count, std::uint32_t type) {
   return std::to_string(count) + " x " + typeName(static_cast<groveDataType_t>(type));
@@ -80,17 +83,19 @@ class GroupRunner {
   }
 
   void run() {
+    setOnCore(true);
     matchSelf();
     s_.active.clear();
     for (int q = 0; q < 2 * e_.nranks(); ++q)
       if (s_.head[q] >= 0) s_.active.push_back(q);
     std::chrono::steady_clock::time_point until{};
     bool timing = false;  // `until` is set for the current wait
-    int idle = 0;
+    int idle = 0, onCoreSpins = 0;
     for (;;) {
       bool remaining = false;
       if (pollAll(remaining)) {
         idle = 0;
+        onCoreSpins = 0;
         timing = false;
         continue;
       }
@@ -107,10 +112,24 @@ class GroupRunner {
       // Yield for a while before sleeping: when ranks outnumber cores, the peer we wait for usually needs
       // our core for a moment, and waking from the doorbell costs the ringer a system call.
       if (idle < e_.spin() + kYieldRounds) {
+        // Adaptive spinning, as locks do while their owner runs: keep the core while a peer we wait for
+        // is on one, since it may deliver before a context switch would have completed.
+        if (onCoreSpins < kOnCoreSpin && peerOnCore()) {
+          ++onCoreSpins;
+          --idle;
+          cpuRelax();
+          continue;
+        }
+        onCoreSpins = 0;
+        setOnCore(false);
         ::sched_yield();
+        setOnCore(true);
         continue;
       }
-      if (sleep()) {
+      setOnCore(false);
+      const bool progress = sleep();
+      setOnCore(true);
+      if (progress) {
         idle = 0;
         timing = false;
       }
@@ -198,6 +217,25 @@ class GroupRunner {
     s_.nextPeerCheck = now + std::chrono::milliseconds(1);
     for (int q : s_.active)
       if (s_.head[q] >= 0) checkPeer(q / 2);
+  }
+
+  std::atomic<std::uint32_t>* onCoreFlag(int r) const {
+    return reinterpret_cast<std::atomic<std::uint32_t>*>(e_.base(r) + L_.onCoreOffset());
+  }
+  // Peers read the flag often: it is written only when it changes.
+  void setOnCore(bool on) const {
+    if (!e_.oversubscribed()) return;
+    std::atomic<std::uint32_t>* flag = onCoreFlag(e_.rank());
+    if (flag->load(std::memory_order_relaxed) != (on ? 1u : 0u))
+      flag->store(on ? 1 : 0, std::memory_order_relaxed);
+  }
+  // True when a peer that an unfinished operation waits for is on a core (flags are kept only when ranks
+  // outnumber cores; otherwise waits spin anyway).
+  bool peerOnCore() const {
+    if (!e_.oversubscribed()) return false;
+    for (int q : s_.active)
+      if (s_.head[q] >= 0 && onCoreFlag(q / 2)->load(std::memory_order_relaxed)) return true;
+    return false;
   }
 
   void checkPeer(int p) {

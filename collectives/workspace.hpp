@@ -136,7 +136,11 @@ struct WorkspaceLayout {
     return windowHashOffset() + (kCheckWindows * sizeof(WindowHash) + kLine - 1) / kLine * kLine;
   }
   std::size_t p2pVerdictOffset(int receiver) const { return p2pNoticeOffset() + (1 + receiver) * kLine; }
-  std::size_t totalBytes() const { return p2pVerdictOffset(nranks); }
+  /// On-core line: a 32-bit flag, 0 while this rank has given its core away in a send/recv wait (yield or
+  /// sleep), so waiting peers know whether spinning on it can pay off (kept only when ranks outnumber
+  /// cores).
+  std::size_t onCoreOffset() const { return p2pVerdictOffset(nranks); }
+  std::size_t totalBytes() const { return onCoreOffset() + kLine; }
 };
 
 /// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.

@@ -12,15 +12,6 @@
 
 #include "grove/error.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define GROVE_CPU_RELAX() _mm_pause()
-#elif defined(__aarch64__)
-#define GROVE_CPU_RELAX() asm volatile("yield" ::: "memory")
-#else
-#define GROVE_CPU_RELAX() asm volatile("" ::: "memory")
-#endif
-
 namespace grove {
 namespace {
 
@@ -51,7 +42,7 @@ void semaphoreRing(SemaphoreWord* word) {
 void semaphoreWait(const SemaphoreWord* word, std::uint64_t target, const WaitPolicy& policy) {
   for (int i = 0; i < policy.spinIterations; ++i) {
     if (word->value.load(std::memory_order_acquire) >= target) return;
-    GROVE_CPU_RELAX();
+    cpuRelax();
   }
   for (int i = 0; i < 8; ++i) {
     if (word->value.load(std::memory_order_acquire) >= target) return;
