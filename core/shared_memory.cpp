@@ -15,15 +15,15 @@ namespace {
 
 std::atomic<std::uint64_t> nextSerial{1};
 
-void* mapShared(int fd, std::size_t bytes) {
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+void* mapShared(int fd, std::size_t bytes, bool populate) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
   if (p == MAP_FAILED) throwSystemError("mmap of a shared segment");
   return p;
 }
 
 }  // namespace
 
-SharedSegment SharedSegment::create(std::size_t bytes, const char* label) {
+SharedSegment SharedSegment::create(std::size_t bytes, const char* label, bool populate) {
   if (bytes == 0) bytes = 1;
   int fd = ::memfd_create(label, MFD_CLOEXEC);
   if (fd < 0) throwSystemError("memfd_create");
@@ -33,7 +33,7 @@ SharedSegment SharedSegment::create(std::size_t bytes, const char* label) {
   }
   SharedSegment s;
   try {
-    s.data_ = mapShared(fd, bytes);
+    s.data_ = mapShared(fd, bytes, populate);
   } catch (...) {
     ::close(fd);
     throw;
@@ -44,13 +44,13 @@ SharedSegment SharedSegment::create(std::size_t bytes, const char* label) {
   return s;
 }
 
-SharedSegment SharedSegment::map(const SegmentHandle& handle) {
+SharedSegment SharedSegment::map(const SegmentHandle& handle, bool populate) {
   std::string path = "/proc/" + std::to_string(handle.pid) + "/fd/" + std::to_string(handle.fd);
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) throwSystemError("cannot open peer segment " + path);
   SharedSegment s;
   try {
-    s.data_ = mapShared(fd, handle.size);
+    s.data_ = mapShared(fd, handle.size, populate);
   } catch (...) {
     ::close(fd);
     throw;

@@ -26,10 +26,13 @@ struct SegmentHandle {
 class SharedSegment {
  public:
   SharedSegment() = default;
-  /// Creates and maps `bytes` of zeroed shared memory; `label` names it in /proc/<pid>/maps.
-  static SharedSegment create(std::size_t bytes, const char* label);
-  /// Maps a peer's segment. Throws Error(groveSystemError) if the owner is gone or refuses access.
-  static SharedSegment map(const SegmentHandle& handle);
+  /// Creates and maps `bytes` of zeroed shared memory; `label` names it in /proc/<pid>/maps. With
+  /// `populate`, every page is allocated and mapped now instead of at its first touch (a page fault per
+  /// 4 KiB: worth it for memory that every rank will touch soon, like a communicator's workspace).
+  static SharedSegment create(std::size_t bytes, const char* label, bool populate = false);
+  /// Maps a peer's segment (`populate` as for create()). Throws Error(groveSystemError) if the owner is
+  /// gone or refuses access.
+  static SharedSegment map(const SegmentHandle& handle, bool populate = false);
 
   SharedSegment(SharedSegment&& other) noexcept;
   SharedSegment& operator=(SharedSegment&& other) noexcept;

@@ -1,11 +1,13 @@
 // Shared segments: mapped by peers through the owner's fd, gone from the system once unmapped, and
 // never visible in /dev/shm.
 #include <dirent.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +73,30 @@ TEST(SharedMemory, PeerMapsOwnersSegment) {
     return 0;
   });
   EXPECT_EQ(groveShmEntries(), before) << "something was left in /dev/shm";
+}
+
+// Pages of `s` that are in memory (mincore: for shared memory, whether the page exists at all).
+static std::size_t residentPages(const grove::SharedSegment& s) {
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> in((s.size() + page - 1) / page);
+  if (::mincore(s.data(), s.size(), in.data()) != 0) return 0;
+  std::size_t n = 0;
+  for (unsigned char c : in) n += c & 1;
+  return n;
+}
+
+TEST(SharedMemory, PopulatedSegmentsAreInMemoryBeforeTheirFirstTouch) {
+  constexpr std::size_t kBytes = 1 << 20;
+  const std::size_t pages = kBytes / static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  // Without populating, a fresh segment has no pages yet (this is what shows that mincore can tell).
+  grove::SharedSegment lazy = grove::SharedSegment::create(kBytes, "grove-test");
+  EXPECT_EQ(residentPages(lazy), 0u);
+  grove::SharedSegment eager = grove::SharedSegment::create(kBytes, "grove-test", /*populate=*/true);
+  EXPECT_EQ(residentPages(eager), pages);
+  // A peer's populated mapping of a lazy segment brings its pages in too.
+  grove::SharedSegment peer = grove::SharedSegment::map(lazy.handle(), /*populate=*/true);
+  EXPECT_EQ(residentPages(peer), pages);
+  EXPECT_EQ(residentPages(lazy), pages);
 }
 
 TEST(SharedMemory, MappingAClosedHandleFails) {
