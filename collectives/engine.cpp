@@ -12,7 +12,6 @@
 #include "grove/cross_memory.hpp"
 #include "grove/env.hpp"
 #include "grove/error.hpp"
-#include "grove/fence.hpp"
 #include "grove/memory.hpp"
 
 namespace grove::coll {
@@ -112,7 +111,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
     channels_[p] = comm_->connect(*window_, p, layout_.semOffset(), kSemSlots);
     channels_[p].setCancelFlag(&cancelled_);
   }
-  probeProcesses();
+  probeCrossMemory();
   log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d, cross-memory reads %s", rank,
       layout_.totalBytes(), layout_.chunkBytes, spin_, crossMemory_ ? "on" : "off");
 }
@@ -293,7 +292,7 @@ char* Engine::peerBuffer(int r, std::uint64_t seq, bool send) {
   return static_cast<char*>(it->second.data()) + offset;
 }
 
-void Engine::probeProcesses() {
+void Engine::probeCrossMemory() {
   // GROVE_CROSS_MEMORY=0 turns the single-copy paths off; GROVE_CROSS_MEMORY_MIN_BYTES sets the smallest
   // per-peer block they are used for (below it the staging pipeline's lower start-up cost wins).
   const char* off = std::getenv("GROVE_CROSS_MEMORY");
@@ -309,17 +308,11 @@ void Engine::probeProcesses() {
     ok = crossMemoryUsable(comm_->pid(p), reinterpret_cast<const void*>(addresses[p]), &expected,
                            sizeof expected);
   }
-  // One exchange settles both: whether every rank can read every other, and whether every rank
-  // registered for asymmetric fences (signallers may skip their fence only if all sleepers use the heavy
-  // side).
   std::vector<std::uint8_t> all(nranks_);
-  all[rank_] = static_cast<std::uint8_t>(ok | (asymmetricFencesAvailable() ? 2 : 0));
+  all[rank_] = ok;
   comm_->bootstrap().allGather(all.data(), 1);
-  crossMemory_ = asymmetricFences_ = true;
-  for (std::uint8_t v : all) {
-    crossMemory_ = crossMemory_ && (v & 1);
-    asymmetricFences_ = asymmetricFences_ && (v & 2);
-  }
+  crossMemory_ = true;
+  for (std::uint8_t v : all) crossMemory_ = crossMemory_ && v;
 }
 
 bool Engine::offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes) {

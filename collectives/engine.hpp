@@ -181,9 +181,6 @@ class Engine {
   int spin() const { return spin_; }
   /// True when this host runs more ranks of the communicator than it has cores.
   bool oversubscribed() const { return oversubscribed_; }
-  /// True when every rank registered for asymmetric fences (include/grove/fence.hpp): signallers then
-  /// need no full fence before checking for sleepers.
-  bool asymmetricFences() const { return asymmetricFences_; }
   /// True when this host runs at least four ranks per core: each rank then waits mostly for the scheduler,
   /// and one kernel copy per peer (cross-memory reads) costs more than the staging ring's two user-space
   /// copies for broadcast and allgather (8 ranks on 2 cores: 1.2-2× faster through the ring in both of
@@ -243,9 +240,8 @@ class Engine {
   [[noreturn]] void mismatched(std::uint64_t seq, const std::string& problem);
   /// "mismatched calls: ..." for rank p's descriptor `theirs` against ours, or empty when they agree.
   std::string compare(const CallDesc& d, int p, const CallHeader& theirs) const;
-  /// Decides (the same on every rank) whether cross-memory reads work between all ranks, and whether all
-  /// ranks registered for asymmetric fences.
-  void probeProcesses();
+  /// Decides (the same on every rank) whether cross-memory reads work between all ranks.
+  void probeCrossMemory();
   /// Drops mappings of rank p's buffers when p freed groveMemAlloc memory since we last looked; called
   /// between calls, when no mapping is in use.
   void dropStaleMappings(int p, std::uint64_t peerFreeCount);
@@ -287,8 +283,7 @@ class Engine {
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
   std::vector<std::uint64_t> peerFreeCount_;                       // last freeCount seen per rank
   std::atomic<bool> cancelled_{false};
-  std::uint64_t probeWord_ = 0;  // read by peers once, to test cross-memory reads
-  bool asymmetricFences_ = false;
+  std::uint64_t probeWord_ = 0;          // read by peers once, to test cross-memory reads
   bool crossMemory_ = false;             // every rank can read every other rank's memory
   std::size_t crossMemoryMinBytes_ = 0;  // smallest per-peer block read that way
 };

@@ -26,7 +26,6 @@
 #include "collectives/datatype.hpp"
 #include "collectives/p2p_state.hpp"
 #include "grove/error.hpp"
-#include "grove/fence.hpp"
 
 namespace grove::coll {
 namespace {
@@ -194,7 +193,6 @@ class GroupRunner {
   bool sleep() {
     auto* bell = doorbell(e_.rank());
     bell->waiters.fetch_add(1, std::memory_order_seq_cst);
-    if (e_.asymmetricFences()) heavyFence();  // pairs with the peers' lightFence() in nudge()
     const std::uint64_t rung = bell->value.load(std::memory_order_seq_cst);
     bool remaining = false;
     const bool progress = pollAll(remaining);
@@ -256,9 +254,7 @@ class GroupRunner {
     return reinterpret_cast<SemaphoreWord*>(e_.base(r) + L_.doorbellOffset());
   }
   // Wakes `peer` if it sleeps. The fence orders our flag stores before reading its waiter count (pairs
-  // with the fetch_add and fence in sleep()). When every rank registered for asymmetric fences, the
-  // sleeper pays for it: a full fence here would wait for the line just written to be ours, a
-  // cross-core round trip on every signal (include/grove/fence.hpp).
+  // with the fetch_add in sleep()).
   void nudge(int peer) const {
     SemaphoreWord* bell = doorbell(peer);
 #if defined(__SANITIZE_THREAD__)
@@ -266,10 +262,7 @@ class GroupRunner {
     // read-modify-write of the waiter count gives the same ordering, at the price of owning its line.
     if (bell->waiters.fetch_add(0, std::memory_order_seq_cst) > 0) semaphoreRing(bell);
 #else
-    if (e_.asymmetricFences())
-      lightFence();
-    else
-      std::atomic_thread_fence(std::memory_order_seq_cst);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (bell->waiters.load(std::memory_order_relaxed) > 0) semaphoreRing(bell);
 #endif
   }
