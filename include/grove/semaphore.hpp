@@ -10,17 +10,13 @@
 #include <chrono>
 #include <cstdint>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
-
 namespace grove {
 
 /// Tells the CPU that the caller is spinning on a flag another core writes (pause / yield instruction):
 /// saves power and lets a sibling hyper-thread run.
 inline void cpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
-  _mm_pause();
+  __builtin_ia32_pause();
 #elif defined(__aarch64__)
   asm volatile("yield" ::: "memory");
 #else
