@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -87,7 +88,9 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   layout_.chunkBytes = envBytes("GROVE_CHUNK_BYTES", 256 * 1024);
   layout_.ringSlots = 4;
   layout_.p2pChunkBytes = envBytes("GROVE_P2P_CHUNK_BYTES", 8 * 1024);
-  layout_.p2pSlots = static_cast<int>(std::max<std::size_t>(4, (512u << 10) / layout_.p2pChunkBytes));
+  // A power of two: the slot of a chunk is a mask, not a division, on every poll of a send or receive.
+  layout_.p2pSlots =
+      static_cast<int>(std::bit_floor(std::max<std::size_t>(4, (512u << 10) / layout_.p2pChunkBytes)));
   window_ = comm_->createWindow(layout_.totalBytes(), "grove-workspace");
   myNotice_ = noticeOf(rank);
   myP2PNotice_ = reinterpret_cast<SemaphoreWord*>(base(rank) + layout_.p2pNoticeOffset());

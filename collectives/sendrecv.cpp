@@ -63,7 +63,9 @@ class GroupRunner {
     if (snapBytes > s_.snapshot.size()) s_.snapshot.resize(snapBytes);
     std::size_t snapOff = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      P2PPending p;
+      // Built in place: copying the struct through the stack stalled on store forwarding.
+      const int idx = static_cast<int>(s_.ops.size());
+      P2PPending& p = s_.ops.emplace_back();
       p.op = ops[i];
       if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) {
         char* copy = s_.snapshot.data() + snapOff;
@@ -72,8 +74,6 @@ class GroupRunner {
         snapOff += roundUp(bytesOf(ops[i]));
       }
       const int q = ops[i].peer * 2 + (ops[i].isSend ? 0 : 1);
-      const int idx = static_cast<int>(s_.ops.size());
-      s_.ops.push_back(p);
       if (s_.head[q] < 0)
         s_.head[q] = idx;
       else
@@ -273,7 +273,7 @@ class GroupRunner {
 
   P2PChunkHeader* chunk(int owner, int receiver, std::uint64_t c) const {
     return reinterpret_cast<P2PChunkHeader*>(e_.base(owner) +
-                                             L_.p2pOffset(receiver, static_cast<int>(c % L_.p2pSlots)));
+                                             L_.p2pOffset(receiver, static_cast<int>(c & (L_.p2pSlots - 1))));
   }
   P2PControl* control(int sender, int receiver) const {
     return reinterpret_cast<P2PControl*>(e_.base(sender) + L_.p2pControlOffset(receiver));

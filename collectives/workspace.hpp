@@ -94,7 +94,7 @@ struct WorkspaceLayout {
   std::size_t chunkBytes = 0;     ///< One pipelined chunk.
   int ringSlots = 0;              ///< Chunks in flight.
   std::size_t p2pChunkBytes = 0;  ///< One point-to-point chunk.
-  int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver.
+  int p2pSlots = 0;               ///< Point-to-point chunks in flight per receiver (a power of two).
 
   /// The headers (and buffer lines) lie together and the payload rooms after them: a rank that walks
   /// through many small calls touches one dense run of lines and pages.
