@@ -243,6 +243,23 @@ TEST(GroupEdges, SendToSelfOutsideGroup) {
   GROVE_MATRIX_RUN(2, body, 60000);
 }
 
+// A communicator destroyed inside an open group: groveGroupEnd still runs the group's operations on it
+// (the group keeps its state alive), and frees it afterwards. AddressSanitizer sees any use after free.
+TEST(GroupEdges, DestroyInsideGroupStillRunsTheGroup) {
+  groveUniqueId id;
+  ASSERT_EQ(groveGetUniqueId(&id), groveSuccess);
+  groveComm_t comm = nullptr;
+  ASSERT_EQ(groveCommInitRank(&comm, 1, id, 0), groveSuccess);
+  std::vector<float> out(100), in(100, 0.0f);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(i) + 0.5f;
+  ASSERT_EQ(groveGroupStart(), groveSuccess);
+  EXPECT_EQ(groveSend(out.data(), out.size(), groveFloat32, 0, comm, nullptr), groveSuccess);
+  EXPECT_EQ(groveRecv(in.data(), in.size(), groveFloat32, 0, comm, nullptr), groveSuccess);
+  EXPECT_EQ(groveCommDestroy(comm), groveSuccess);
+  EXPECT_EQ(groveGroupEnd(), groveSuccess) << groveGetLastError(nullptr);
+  EXPECT_EQ(in, out);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Group, ::testing::ValuesIn(kRankCounts), ranksName);
 
 }  // namespace
