@@ -53,14 +53,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "exchange_floor: --rounds must be >= 1 and --slots >= 2\n");
     return 2;
   }
-  // Both mailboxes, then one credit line per rank (written by the receiver into the sender's side).
-  const std::size_t bytes = sizeof(Slot) * (2 * slots + 2);
+  // Both mailboxes, one credit line per rank (written by the receiver into the sender's side), and a
+  // stop line: a rank that finds a wrong message raises it, so its peer does not wait forever.
+  const std::size_t bytes = sizeof(Slot) * (2 * slots + 3);
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     std::perror("exchange_floor: mmap");
     return 1;
   }
-  Slot* m = new (mem) Slot[2 * slots + 2]();
+  Slot* m = new (mem) Slot[2 * slots + 3]();
   const pid_t child = fork();
   if (child < 0) {
     std::perror("exchange_floor: fork");
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   Slot* mine = m + rank * slots;
   Slot* theirs = m + (1 - rank) * slots;
   Slot* credit = m + 2 * slots + (1 - rank);
+  const Slot* stop = m + 2 * slots + 2;
   const auto t0 = std::chrono::steady_clock::now();
   for (long k = 1; k <= rounds; ++k) {
     Slot& out = mine[k % slots];
@@ -79,9 +81,12 @@ int main(int argc, char** argv) {
     if (fence) std::atomic_thread_fence(std::memory_order_seq_cst);
     const Slot& in = theirs[k % slots];
     while (in.ready.load(std::memory_order_acquire) != static_cast<unsigned long>(k)) {
+      if (stop->ready.load(std::memory_order_relaxed)) break;  // the peer gave up
     }
-    if (in.data[0] != static_cast<unsigned long>(k)) {
-      std::fprintf(stderr, "exchange_floor: wrong message %lu in round %ld\n", in.data[0], k);
+    if (in.ready.load(std::memory_order_acquire) != static_cast<unsigned long>(k) ||
+        in.data[0] != static_cast<unsigned long>(k)) {
+      std::fprintf(stderr, "exchange_floor: rank %d: wrong or missing message in round %ld\n", rank, k);
+      m[2 * slots + 2].ready.store(1, std::memory_order_relaxed);
       if (rank == 1) _exit(1);
       waitpid(child, nullptr, 0);
       return 1;
