@@ -258,14 +258,14 @@ groveResult_t groveSend(const void* sendbuff, size_t count, groveDataType_t type
                         groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveSend", count, type, sendbuff, nullptr, count, 0));
   GROVE_CHECK(checkRank(comm, "groveSend", "peer", peer));
-  return grove::coll::enqueueP2P(comm, stream, {true, peer, const_cast<void*>(sendbuff), count, type});
+  return grove::coll::enqueueP2P(comm, stream, true, peer, const_cast<void*>(sendbuff), count, type);
 }
 
 groveResult_t groveRecv(void* recvbuff, size_t count, groveDataType_t type, int peer, groveComm_t comm,
                         groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveRecv", count, type, nullptr, recvbuff, 0, count));
   GROVE_CHECK(checkRank(comm, "groveRecv", "peer", peer));
-  return grove::coll::enqueueP2P(comm, stream, {false, peer, recvbuff, count, type});
+  return grove::coll::enqueueP2P(comm, stream, false, peer, recvbuff, count, type);
 }
 
 groveResult_t groveGroupStart(void) { return grove::coll::groupStart(); }

@@ -17,14 +17,28 @@ struct Batch {
 
 // A thread's open group. Batches are reused from group to group (only `used` of them are live), so that
 // a group of a few operations on the NULL stream allocates nothing once warmed up: small messages are
-// latency-bound. One thread-local object, not three: each thread-local of a shared library costs a
-// call to find it.
+// latency-bound.
 struct OpenGroup {
   int depth = 0;
   std::vector<Batch> pending;
   std::size_t used = 0;
 };
-thread_local OpenGroup group;
+
+// The thread's group is reached through a trivially initialized pointer in the initial-exec model: a
+// shared library's thread-locals are otherwise found through calls to __tls_get_addr (an object with a
+// constructor also through a guard variable), four times per exchange. Measured: an 8 B exchange took
+// 81 ns on one rank and 200 ns on two, now 62 and 180 ns. The model takes 8 bytes of the static TLS
+// block that glibc keeps for libraries, also for ones loaded with dlopen.
+thread_local OpenGroup* current __attribute__((tls_model("initial-exec"))) = nullptr;
+// Owns the thread's group and frees it when the thread exits; reached once per thread.
+thread_local std::unique_ptr<OpenGroup> owned;
+
+OpenGroup& threadGroup() {
+  if (current != nullptr) [[likely]]
+    return *current;
+  owned = std::make_unique<OpenGroup>();
+  return *(current = owned.get());
+}
 
 groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stream, const P2POp* ops,
                      std::size_t n) {
@@ -38,12 +52,12 @@ groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stre
 }  // namespace
 
 groveResult_t groupStart() {
-  ++group.depth;
+  ++threadGroup().depth;
   return groveSuccess;
 }
 
 groveResult_t groupEnd() {
-  OpenGroup& g = group;
+  OpenGroup& g = threadGroup();
   if (g.depth == 0) return failNoComm(groveInvalidUsage, "groveGroupEnd without groveGroupStart");
   if (--g.depth > 0) return groveSuccess;
   groveResult_t first = groveSuccess;
@@ -60,20 +74,28 @@ groveResult_t groupEnd() {
   return first;
 }
 
-groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, const P2POp& op) {
-  OpenGroup& g = group;
-  if (g.depth == 0) return launch(comm->state, stream, &op, 1);
-  for (std::size_t i = 0; i < g.used; ++i) {
-    if (g.pending[i].state == comm->state) {
-      g.pending[i].ops.push_back(op);
-      return groveSuccess;
-    }
+groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, int peer, void* buf,
+                         std::size_t count, groveDataType_t type) {
+  OpenGroup& g = threadGroup();
+  if (g.depth == 0) {
+    const P2POp op{isSend, peer, buf, count, type};
+    return launch(comm->state, stream, &op, 1);
   }
-  if (g.used == g.pending.size()) g.pending.emplace_back();
-  Batch& b = g.pending[g.used++];
-  b.state = comm->state;
-  b.stream = stream;
-  b.ops.push_back(op);
+  Batch* b = nullptr;
+  for (std::size_t i = 0; i < g.used && !b; ++i)
+    if (g.pending[i].state == comm->state) b = &g.pending[i];
+  if (!b) {
+    if (g.used == g.pending.size()) g.pending.emplace_back();
+    b = &g.pending[g.used++];
+    b->state = comm->state;
+    b->stream = stream;
+  }
+  P2POp& op = b->ops.emplace_back();
+  op.isSend = isSend;
+  op.peer = peer;
+  op.buf = buf;
+  op.count = count;
+  op.type = type;
   return groveSuccess;
 }
 

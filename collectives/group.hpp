@@ -10,7 +10,10 @@ namespace grove::coll {
 
 groveResult_t groupStart();
 groveResult_t groupEnd();
-/// Runs `op` now (no group open) or adds it to the open group.
-groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, const P2POp& op);
+/// Adds a send or receive to the thread's open group, or runs it at once outside a group. The operation
+/// comes as scalars and is built where it is stored: a struct built by the caller and copied here stalled
+/// on store forwarding (its fields are written one by one and read back as wider words).
+groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, int peer, void* buf,
+                         std::size_t count, groveDataType_t type);
 
 }  // namespace grove::coll

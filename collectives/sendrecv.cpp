@@ -65,8 +65,7 @@ class GroupRunner {
     for (std::size_t i = 0; i < n; ++i) {
       // Built in place: copying the struct through the stack stalled on store forwarding.
       const int idx = static_cast<int>(s_.ops.size());
-      P2PPending& p = s_.ops.emplace_back();
-      p.op = ops[i];
+      P2PPending& p = s_.ops.emplace_back(ops[i]);
       if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) {
         char* copy = s_.snapshot.data() + snapOff;
         if (bytesOf(ops[i])) std::memcpy(copy, ops[i].buf, bytesOf(ops[i]));
