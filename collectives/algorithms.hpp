@@ -45,5 +45,8 @@ struct P2POp {
 };
 /// Runs sends and receives together, in any order, without deadlock.
 void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n);
+/// Sends `send` at once when it can complete without waiting for anything: an eager message to another
+/// rank whose chunks all fit into the mailbox now. Returns false, having done nothing, otherwise.
+bool trySendNow(Engine& e, const P2POp& send);
 
 }  // namespace grove::coll

@@ -13,6 +13,7 @@
 #include "grove/cross_memory.hpp"
 #include "grove/env.hpp"
 #include "grove/error.hpp"
+#include "grove/fence.hpp"
 #include "grove/memory.hpp"
 
 namespace grove::coll {
@@ -53,6 +54,8 @@ const char* collName(CollKind k) {
 
 Engine::Engine(int rank, int nranks, const groveUniqueId& id)
     : rank_(rank), nranks_(nranks), timeout_(timeout()) {
+  // Send/recv wakes sleeping peers through asymmetric fences (grove/fence.hpp).
+  enableAsymmetricFences();
   comm_ = std::make_unique<Communicator>(std::make_unique<TcpBootstrap>(rank, nranks, id));
   if (!comm_->allLocal())
     throw Error(groveInvalidUsage, "ranks span several hosts; this build's collectives need one host");
@@ -100,7 +103,9 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   if (nranks > 1) neighbours_.push_back((rank + 1) % nranks);
   if (nranks > 2) neighbours_.push_back((rank + nranks - 1) % nranks);
   p2p_ = std::make_unique<P2PState>();
-  p2p_->init(nranks, reinterpret_cast<P2PProbe*>(base(rank) + layout_.p2pProbeOffset()));
+  std::vector<char*> bases(nranks);
+  for (int r = 0; r < nranks; ++r) bases[r] = base(r);
+  p2p_->init(layout_, rank, bases);
   channels_.resize(nranks);
   peerFreeCount_.assign(nranks, 0);
   peerStarted_.assign(nranks, 0);

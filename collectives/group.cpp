@@ -13,6 +13,8 @@ struct Batch {
   std::shared_ptr<CommState> state;
   groveStream_t stream = nullptr;
   std::vector<P2POp> ops;
+  /// A send of this group waits in `ops`: later sends must wait too, to leave the mailbox in issue order.
+  bool sendQueued = false;
 };
 
 // A thread's open group. Batches are reused from group to group (only `used` of them are live), so that
@@ -63,12 +65,14 @@ groveResult_t groupEnd() {
   groveResult_t first = groveSuccess;
   for (std::size_t i = 0; i < g.used; ++i) {
     Batch& b = g.pending[i];
+    if (b.ops.empty()) continue;  // every operation was a send that went out at once
     const groveResult_t r = launch(b.state, b.stream, b.ops.data(), b.ops.size());
     if (r != groveSuccess && first == groveSuccess) first = r;
   }
   for (std::size_t i = 0; i < g.used; ++i) {
     g.pending[i].state.reset();  // do not keep a destroyed communicator alive
     g.pending[i].ops.clear();    // keeps the capacity
+    g.pending[i].sendQueued = false;
   }
   g.used = 0;
   return first;
@@ -90,6 +94,14 @@ groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, in
     b->state = comm->state;
     b->stream = stream;
   }
+  if (isSend && stream == nullptr && b->stream == nullptr && !b->sendQueued) {
+    // An eager send that fits the mailbox goes out now, not at groveGroupEnd (trySendNow).
+    bool sent = false;
+    const P2POp op{true, peer, buf, count, type};
+    const groveResult_t r = runOn(comm->state, nullptr, [&](Engine& e) { sent = trySendNow(e, op); });
+    if (r != groveSuccess || sent) return r;
+  }
+  if (isSend) b->sendQueued = true;
   P2POp& op = b->ops.emplace_back();
   op.isSend = isSend;
   op.peer = peer;

@@ -10,7 +10,16 @@
 #include "grove/env.hpp"
 
 namespace grove::coll {
-void P2PState::init(int nranks, P2PProbe* probe) {
+void P2PState::init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases) {
+  const int nranks = layout.nranks;
+  lines.resize(nranks);
+  for (int p = 0; p < nranks; ++p) {
+    lines[p].sendBox = bases[rank] + layout.p2pOffset(p, 0);
+    lines[p].recvBox = bases[p] + layout.p2pOffset(rank, 0);
+    lines[p].sendControl = reinterpret_cast<P2PControl*>(bases[rank] + layout.p2pControlOffset(p));
+    lines[p].recvControl = reinterpret_cast<P2PControl*>(bases[p] + layout.p2pControlOffset(rank));
+    lines[p].doorbell = reinterpret_cast<SemaphoreWord*>(bases[p] + layout.doorbellOffset());
+  }
   sent.assign(nranks, 0);
   received.assign(nranks, 0);
   messagesSent.assign(nranks, 0);
@@ -24,6 +33,7 @@ void P2PState::init(int nranks, P2PProbe* probe) {
   const char* cma = std::getenv("GROVE_P2P_CMA");
   cmaAllowed = !(cma && std::strcmp(cma, "0") == 0);
   cmaMinBytes = envSize("GROVE_P2P_CMA_BYTES", 64 * 1024);
+  auto* probe = reinterpret_cast<P2PProbe*>(bases[rank] + layout.p2pProbeOffset());
   probe->addr = reinterpret_cast<std::uint64_t>(&probe->magic);
   probe->magic.store(kP2PProbeMagic, std::memory_order_release);
 }

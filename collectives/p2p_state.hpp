@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/datatype.hpp"
 #include "collectives/workspace.hpp"
 
 namespace grove::coll {
@@ -77,8 +78,9 @@ constexpr std::uint64_t kP2PProbeMagic = 0x67726f7665636d61ull;
 struct P2PPending {
   // Built in place for every operation of every group: without this constructor the compiler cleared
   // the struct with `rep stos`, whose start-up cost was 3-4 % of a 2-rank 8 B exchange.
-  explicit P2PPending(const P2POp& o) : op(o) {}
+  explicit P2PPending(const P2POp& o) : op(o), bytes(o.count * typeSize(o.type)) {}
   P2POp op;
+  std::size_t bytes;         ///< Message size (computed once: it is needed at every step).
   std::uint64_t base = 0;    ///< Pair chunk counter when the message started.
   std::uint64_t chunks = 0;  ///< Chunks of the message (receives learn it from the first header).
   std::uint64_t next = 0;    ///< Next chunk to write / read.
@@ -89,11 +91,24 @@ struct P2PPending {
   std::uint32_t theirType = 0;
   int nextInQueue = -1;  ///< Next operation of the same (peer, direction), in issue order.
   bool started = false, done = false, cma = false, mismatch = false;
+  bool snapshot = false;  ///< Sends: a receive of the group overwrites the buffer; send a copy.
   bool eager = false;  ///< Sends: done without waiting for the posted receive. Receives: the sender did so.
+};
+
+/// Where the lines a rank shares with one peer lie, computed once per communicator (finding them from
+/// the layout cost about 150 instructions per 8 B exchange, a tenth of its software).
+struct P2PPeerLines {
+  char* sendBox;            ///< Slot 0 of my mailbox for the peer (in my segment).
+  const char* recvBox;      ///< Slot 0 of the peer's mailbox for me (in its segment).
+  P2PControl* sendControl;  ///< The line the peer writes into my segment about my sends to it.
+  P2PControl* recvControl;  ///< The line I write into the peer's segment about my receives from it.
+  SemaphoreWord* doorbell;  ///< The peer's doorbell.
 };
 
 /// Kept by the Engine between groups.
 struct P2PState {
+  /// By peer (this rank included).
+  std::vector<P2PPeerLines> lines;
   /// Chunks sent to / received from each peer so far: they number the mailbox slots and flags.
   std::vector<std::uint64_t> sent, received;
   /// Messages sent to / received from each peer so far: they number posted receives.
@@ -112,8 +127,9 @@ struct P2PState {
   bool cmaAllowed = true;       ///< GROVE_P2P_CMA=0 turns direct reads off.
   std::size_t cmaMinBytes = 0;  ///< Messages from this size on are read directly (when allowed).
 
-  /// Sizes the vectors and writes this rank's probe line (`probe` lies in its own segment).
-  void init(int nranks, P2PProbe* probe);
+  /// Sizes the vectors, finds the lines in the segments (`bases`, by rank) and writes this rank's probe
+  /// line.
+  void init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases);
 };
 
 /// Reads `bytes` at `remoteAddr` of process `pid` into `dst` (process_vm_readv); returns the bytes

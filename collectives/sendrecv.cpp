@@ -26,6 +26,7 @@
 #include "collectives/datatype.hpp"
 #include "collectives/p2p_state.hpp"
 #include "grove/error.hpp"
+#include "grove/fence.hpp"
 
 namespace grove::coll {
 namespace {
@@ -50,29 +51,30 @@ std::string mismatch(int sender, std::uint64_t sentCount, std::uint32_t sentType
 
 class GroupRunner {
  public:
-  GroupRunner(Engine& e, const P2POp* ops, std::size_t n)
-      : e_(e), L_(e.layout()), s_(e.p2p()), data_(L_.p2pChunkBytes - kLine) {
+  explicit GroupRunner(Engine& e)
+      : e_(e),
+        L_(e.layout()),
+        s_(e.p2p()),
+        data_(L_.p2pChunkBytes - kLine),
+        slotMask_(static_cast<std::uint64_t>(L_.p2pSlots) - 1) {}
+
+  // Queues the group's operations, by (peer, direction) in issue order.
+  void add(const P2POp* ops, std::size_t n) {
     s_.ops.clear();
     // Only the queues the previous group used need resetting (clearing all 2 * nranks cost a memset call
     // each for head and tail on every group).
     for (int q : s_.active) s_.head[q] = s_.tail[q] = -1;
     s_.active.clear();
-    // A send whose buffer a receive of the same group overwrites (in-place exchange) sends a snapshot:
-    // the receive may land before the send has been read.
     std::size_t snapBytes = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) snapBytes += roundUp(bytesOf(ops[i]));
-    if (snapBytes > s_.snapshot.size()) s_.snapshot.resize(snapBytes);
-    std::size_t snapOff = 0;
     for (std::size_t i = 0; i < n; ++i) {
       // Built in place: copying the struct through the stack stalled on store forwarding.
       const int idx = static_cast<int>(s_.ops.size());
       P2PPending& p = s_.ops.emplace_back(ops[i]);
-      if (ops[i].isSend && overlapsAnyReceive(ops[i], ops, n)) {
-        char* copy = s_.snapshot.data() + snapOff;
-        if (bytesOf(ops[i])) std::memcpy(copy, ops[i].buf, bytesOf(ops[i]));
-        p.op.buf = copy;
-        snapOff += roundUp(bytesOf(ops[i]));
+      // A send whose buffer a receive of the same group overwrites (in-place exchange) sends a snapshot:
+      // the receive may land before the send has been read.
+      if (p.op.isSend && p.bytes && overlapsAnyReceive(p, ops, n)) {
+        p.snapshot = true;
+        snapBytes += roundUp(p.bytes);
       }
       const int q = ops[i].peer * 2 + (ops[i].isSend ? 0 : 1);
       if (s_.tail[q] < 0) {
@@ -82,7 +84,10 @@ class GroupRunner {
         s_.ops[s_.tail[q]].nextInQueue = idx;
       s_.tail[q] = idx;
     }
+    if (snapBytes) takeSnapshots(snapBytes);
   }
+
+  bool trySendNow(const P2POp& op);
 
   void run() {
     setOnCore(true);
@@ -140,9 +145,9 @@ class GroupRunner {
   static std::size_t bytesOf(const P2POp& op) { return op.count * typeSize(op.type); }
   static std::size_t roundUp(std::size_t b) { return (b + kLine - 1) / kLine * kLine; }
 
-  static bool overlapsAnyReceive(const P2POp& send, const P2POp* ops, std::size_t n) {
-    const char* a = static_cast<const char*>(send.buf);
-    const char* aEnd = a + bytesOf(send);
+  static bool overlapsAnyReceive(const P2PPending& send, const P2POp* ops, std::size_t n) {
+    const char* a = static_cast<const char*>(send.op.buf);
+    const char* aEnd = a + send.bytes;
     for (std::size_t i = 0; i < n; ++i) {
       if (ops[i].isSend) continue;
       const char* b = static_cast<const char*>(ops[i].buf);
@@ -150,6 +155,18 @@ class GroupRunner {
       if (a < bEnd && b < aEnd) return true;
     }
     return false;
+  }
+
+  void takeSnapshots(std::size_t snapBytes) {
+    if (snapBytes > s_.snapshot.size()) s_.snapshot.resize(snapBytes);
+    std::size_t off = 0;
+    for (P2PPending& p : s_.ops) {
+      if (!p.snapshot) continue;
+      char* copy = s_.snapshot.data() + off;
+      std::memcpy(copy, p.op.buf, p.bytes);
+      p.op.buf = copy;
+      off += roundUp(p.bytes);
+    }
   }
 
   // Sends to self are matched with receives from self in order, by copying.
@@ -163,7 +180,7 @@ class GroupRunner {
         note("send to self of " + describe(a.count, a.type) + " met a receive of " +
              describe(b.count, b.type));
       } else if (a.count) {
-        std::memmove(b.buf, a.buf, bytesOf(a));
+        std::memmove(b.buf, a.buf, s_.ops[s].bytes);
       }
       s = s_.ops[s].nextInQueue;
       r = s_.ops[r].nextInQueue;
@@ -190,8 +207,9 @@ class GroupRunner {
   // only when they see a sleeper, so the sleeper announces itself first and then polls once more: a
   // signal either lands before that poll or its sender sees the announcement. Returns true on progress.
   bool sleep() {
-    auto* bell = doorbell(e_.rank());
+    SemaphoreWord* bell = s_.lines[e_.rank()].doorbell;
     bell->waiters.fetch_add(1, std::memory_order_seq_cst);
+    heavyFence();  // pairs with the lightFence() of nudge()
     const std::uint64_t rung = bell->value.load(std::memory_order_seq_cst);
     bool remaining = false;
     const bool progress = pollAll(remaining);
@@ -236,8 +254,7 @@ class GroupRunner {
     if (!e_.oversubscribed()) return false;
     for (int q : s_.active) {
       const int h = s_.head[q];
-      if (h >= 0 && bytesOf(s_.ops[h].op) <= e_.eagerBytes() &&
-          onCoreFlag(q / 2)->load(std::memory_order_relaxed))
+      if (h >= 0 && s_.ops[h].bytes <= e_.eagerBytes() && onCoreFlag(q / 2)->load(std::memory_order_relaxed))
         return true;
     }
     return false;
@@ -249,19 +266,16 @@ class GroupRunner {
       throw Error(groveRemoteError, "peer rank " + std::to_string(p) + " died during send/recv");
   }
 
-  SemaphoreWord* doorbell(int r) const {
-    return reinterpret_cast<SemaphoreWord*>(e_.base(r) + L_.doorbellOffset());
-  }
   // Wakes `peer` if it sleeps. The fence orders our flag stores before reading its waiter count (pairs
-  // with the fetch_add in sleep()).
+  // with the heavyFence() in sleep(): a full fence here cost 5-8 % of a 2-rank 8 B exchange).
   void nudge(int peer) const {
-    SemaphoreWord* bell = doorbell(peer);
+    SemaphoreWord* bell = s_.lines[peer].doorbell;
 #if defined(__SANITIZE_THREAD__)
     // ThreadSanitizer does not model fences (GCC refuses them under -fsanitize=thread): a seq_cst
     // read-modify-write of the waiter count gives the same ordering, at the price of owning its line.
     if (bell->waiters.fetch_add(0, std::memory_order_seq_cst) > 0) semaphoreRing(bell);
 #else
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    lightFence();
     if (bell->waiters.load(std::memory_order_relaxed) > 0) semaphoreRing(bell);
 #endif
   }
@@ -270,20 +284,23 @@ class GroupRunner {
     if (firstError_.empty()) firstError_ = msg;
   }
 
-  P2PChunkHeader* chunk(int owner, int receiver, std::uint64_t c) const {
-    return reinterpret_cast<P2PChunkHeader*>(e_.base(owner) +
-                                             L_.p2pOffset(receiver, static_cast<int>(c & (L_.p2pSlots - 1))));
-  }
-  P2PControl* control(int sender, int receiver) const {
-    return reinterpret_cast<P2PControl*>(e_.base(sender) + L_.p2pControlOffset(receiver));
+  // Mailbox slot of pair chunk `c` in the ring starting at `box`.
+  template <class Char>
+  P2PChunkHeader* chunk(Char* box, std::uint64_t c) const {
+    return reinterpret_cast<P2PChunkHeader*>(const_cast<char*>(box) + (c & slotMask_) * L_.p2pChunkBytes);
   }
   // True when the receiver `peer` consumed our first `chunks` chunks. The last value seen is cached: a
   // fresh read of the line the receiver writes is a cache miss, needed only every few messages.
   bool hasCredit(int peer, std::uint64_t chunks) {
     std::uint64_t& seen = s_.freedSeen[peer];
     if (seen >= chunks) return true;
-    seen = control(e_.rank(), peer)->freed.load(std::memory_order_acquire);
+    seen = s_.lines[peer].sendControl->freed.load(std::memory_order_acquire);
     return seen >= chunks;
+  }
+  // Large messages to a receiver that can read this process are read directly from the send buffer.
+  bool readDirectly(int peer, std::size_t bytes) const {
+    return bytes >= s_.cmaMinBytes && bytes > kP2PInlineBytes &&
+           s_.lines[peer].sendControl->cma.load(std::memory_order_acquire) == kCmaYes;
   }
   std::uint64_t chunksFor(std::size_t bytes) const {
     return bytes <= kP2PInlineBytes ? 1 : (bytes + data_ - 1) / data_;
@@ -310,19 +327,19 @@ class GroupRunner {
   const WorkspaceLayout& L_;
   P2PState& s_;
   const std::size_t data_;  // data bytes per mailbox chunk (after the header line)
+  const std::uint64_t slotMask_;
   std::string firstError_;
 };
 
 bool GroupRunner::stepSend(P2PPending& s) {
   const int peer = s.op.peer;
-  const std::size_t bytes = bytesOf(s.op);
-  P2PControl* ctl = control(e_.rank(), peer);
+  const std::size_t bytes = s.bytes;
+  P2PControl* ctl = s_.lines[peer].sendControl;
   if (!s.started) {
     s.started = true;
     s.messageNo = ++s_.messagesSent[peer];
     s.base = s_.sent[peer];
-    s.cma = bytes >= s_.cmaMinBytes && bytes > kP2PInlineBytes &&
-            ctl->cma.load(std::memory_order_acquire) == kCmaYes;
+    s.cma = readDirectly(peer, bytes);
     s.chunks = s.cma ? 1 : chunksFor(bytes);
     s.eager = !s.cma && bytes <= e_.eagerBytes();
     s_.sent[peer] += s.chunks;
@@ -333,7 +350,7 @@ bool GroupRunner::stepSend(P2PPending& s) {
     const std::uint64_t c = s.base + s.next;
     // Credits: slot c was last used by chunk c - slots, which the receiver must have consumed.
     if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !hasCredit(peer, c - L_.p2pSlots + 1)) break;
-    P2PChunkHeader* h = chunk(e_.rank(), peer, c);
+    P2PChunkHeader* h = chunk(s_.lines[peer].sendBox, c);
     if (s.next == 0) {
       h->bytes = bytes;
       h->count = s.op.count;
@@ -368,12 +385,27 @@ bool GroupRunner::stepSend(P2PPending& s) {
   return true;
 }
 
+// An eager send completes once its chunks are in the mailbox: when they all have credits now, it needs
+// nothing from the rest of its group and is sent before the group's other operations are even issued.
+// In a 2-rank exchange this takes the group's setup off the path between the two messages.
+bool GroupRunner::trySendNow(const P2POp& op) {
+  const std::size_t bytes = op.count * typeSize(op.type);
+  if (op.peer == e_.rank() || bytes > e_.eagerBytes() || readDirectly(op.peer, bytes)) return false;
+  const std::uint64_t last = s_.sent[op.peer] + chunksFor(bytes) - 1;
+  const auto slots = static_cast<std::uint64_t>(L_.p2pSlots);
+  if (last >= slots && !hasCredit(op.peer, last - slots + 1)) return false;
+  P2PPending p(op);
+  stepSend(p);
+  if (!p.done) throw Error(groveInternalError, "an eager send with credits did not complete at once");
+  return true;
+}
+
 void GroupRunner::startRecv(P2PPending& r) {
   const int peer = r.op.peer;
   r.started = true;
   r.messageNo = ++s_.messagesReceived[peer];
   r.base = s_.received[peer];
-  P2PControl* ctl = control(peer, e_.rank());
+  P2PControl* ctl = s_.lines[peer].recvControl;
   if (!s_.cmaProbed[peer]) {
     // Once per pair: tell the sender whether we can read its memory directly. Its probe line may not be
     // written yet right after communicator creation: then ask again at the next receive.
@@ -396,7 +428,7 @@ void GroupRunner::startRecv(P2PPending& r) {
 
 // Consumes what chunk `h` carries; false when a direct read of a large message is not finished yet.
 bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
-  const std::size_t want = bytesOf(r.op);
+  const std::size_t want = r.bytes;
   char* dst = static_cast<char*>(r.op.buf);
   if (r.next == 0 && r.cmaDone == 0) {
     r.cma = (h->mode & kModeCma) != 0;
@@ -425,13 +457,13 @@ bool GroupRunner::stepRecv(P2PPending& r) {
   bool progressed = false;
   while (r.next == 0 || r.next < r.chunks) {
     const std::uint64_t c = r.base + r.next;
-    const P2PChunkHeader* h = chunk(peer, e_.rank(), c);
+    const P2PChunkHeader* h = chunk(s_.lines[peer].recvBox, c);
     if (h->seq.load(std::memory_order_acquire) < c + 1) break;
     progressed = true;
     if (!readChunk(r, h)) return true;
     ++r.next;
     if (r.next == r.chunks) s_.received[peer] = r.base + r.chunks;
-    control(peer, e_.rank())->freed.store(c + 1, std::memory_order_release);
+    s_.lines[peer].recvControl->freed.store(c + 1, std::memory_order_release);
     nudge(peer);
   }
   if (r.next > 0 && r.next == r.chunks) {
@@ -447,6 +479,12 @@ bool GroupRunner::stepRecv(P2PPending& r) {
 
 }  // namespace
 
-void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) { GroupRunner(e, ops, n).run(); }
+void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
+  GroupRunner runner(e);
+  runner.add(ops, n);
+  runner.run();
+}
+
+bool trySendNow(Engine& e, const P2POp& send) { return GroupRunner(e).trySendNow(send); }
 
 }  // namespace grove::coll
