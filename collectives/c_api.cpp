@@ -163,6 +163,7 @@ groveResult_t groveCommInitRank(groveComm_t* comm, int nranks, groveUniqueId id,
 groveResult_t groveCommDestroy(groveComm_t comm) {
   if (!comm) return failNoComm(groveInvalidArgument, "groveCommDestroy: comm is NULL");
   // Queued stream work holds its own reference; the engine goes when the last reference does.
+  grove::coll::keepForOpenGroup(comm);
   delete comm;
   return groveSuccess;
 }
@@ -176,6 +177,7 @@ groveResult_t groveCommAbort(groveComm_t comm) {
   // holds references of its own, so the engine goes away when the last of it returns.
   comm->state->engine->cancel();
   { std::lock_guard<grove::coll::CallLock> wait(comm->state->engine->callLock()); }
+  grove::coll::keepForOpenGroup(comm);
   delete comm;
   return groveSuccess;
 }

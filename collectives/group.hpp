@@ -15,5 +15,8 @@ groveResult_t groupEnd();
 /// on store forwarding (its fields are written one by one and read back as wider words).
 groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, int peer, void* buf,
                          std::size_t count, groveDataType_t type);
+/// Called by groveCommDestroy/Abort before the handle goes: operations of the calling thread's open group
+/// on `comm` keep its state alive and still run at groveGroupEnd.
+void keepForOpenGroup(groveComm_t comm);
 
 }  // namespace grove::coll

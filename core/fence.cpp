@@ -32,10 +32,10 @@ bool enableAsymmetricFences() {
 }
 
 void heavyFence() {
-  detail::fullFence();
+  fullFence();
   // Also issued by a process that is not registered itself: the raisers it must reach may be.
   membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED);
-  detail::fullFence();
+  fullFence();
 }
 
 }  // namespace grove

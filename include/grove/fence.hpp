@@ -18,6 +18,7 @@ namespace grove {
 namespace detail {
 /// Set once this process is registered for membarrier's global expedited command.
 extern std::atomic<bool> asymmetricFences;
+}  // namespace detail
 
 /// A full fence of this thread. ThreadSanitizer does not model fences (GCC refuses them under
 /// -fsanitize=thread): there, a sequentially consistent read-modify-write, a full barrier on the
@@ -30,7 +31,6 @@ inline void fullFence() {
   std::atomic_thread_fence(std::memory_order_seq_cst);
 #endif
 }
-}  // namespace detail
 
 /// Registers the calling process so that heavyFence() in any process reaches its threads (once; safe to
 /// call from several threads). Returns true when asymmetric fences are in use.
@@ -42,7 +42,7 @@ inline void lightFence() {
   if (detail::asymmetricFences.load(std::memory_order_relaxed))
     std::atomic_signal_fence(std::memory_order_seq_cst);
   else
-    detail::fullFence();
+    fullFence();
 }
 
 /// The rare side: a full fence in this thread and in every running thread of every registered process.
