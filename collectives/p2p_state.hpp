@@ -29,18 +29,18 @@ struct alignas(kLine) P2PVerdict {
 };
 static_assert(sizeof(P2PVerdict) == kLine);
 
-/// Bytes a message may carry inside its first chunk header.
-constexpr std::size_t kP2PInlineBytes = 24;
+/// Bytes a message may carry inside its first chunk header: messages up to this size travel in one line.
+constexpr std::size_t kP2PInlineBytes = 40;
 
 /// First line of every mailbox chunk. `seq` (pair chunk number + 1) is stored last, with release: it is
 /// the receiver's "chunk ready" flag. The other fields are meaningful in a message's first chunk only.
+/// The message's size is count times the type's size; a kModeCma message puts the address of its data in
+/// the sender's process in the first word after the header line (the chunk's otherwise unused data).
 struct alignas(kLine) P2PChunkHeader {
   std::atomic<std::uint64_t> seq;
-  std::uint64_t bytes;  ///< Message size.
-  std::uint64_t count;  ///< Element count and type as the sender called (mismatch reports).
+  std::uint64_t count;  ///< Element count and type as the sender called.
   std::uint32_t type;
   std::uint32_t mode;  ///< P2PMode.
-  std::uint64_t addr;  ///< kModeCma: the data's address in the sender's process.
   unsigned char inlineData[kP2PInlineBytes];
 };
 static_assert(sizeof(P2PChunkHeader) == kLine);

@@ -2,7 +2,7 @@
 // mix and order of sends and receives completes without deadlock. Protocol: docs/algorithms.md.
 //
 // A message travels through the sender's mailbox for its receiver (a ring of chunks in the sender's
-// segment), each chunk's header line carrying its own ready flag; messages up to 24 bytes ride inside
+// segment), each chunk's header line carrying its own ready flag; messages up to 40 bytes ride inside
 // the first header. Large messages in a process the receiver can read (process_vm_readv) send only a
 // header with the buffer's address, and the receiver copies once, directly.
 //
@@ -42,17 +42,23 @@ constexpr int kOnCoreSpin = 2000;
 // Copies a message that rides in a chunk header (up to kP2PInlineBytes) with a few overlapping word moves:
 // the library call, through the PLT and its size dispatch, was a tenth of an 8 B exchange's instructions.
 inline void copyInline(void* dst, const void* src, std::size_t n) {
-  static_assert(kP2PInlineBytes <= 24);
+  static_assert(kP2PInlineBytes <= 40);
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-  if (n >= 8) {
-    std::uint64_t a, b, c;
+  if (n > 16) {  // two 16-byte moves cover up to 32 bytes; the gap left by up to 40 is 8 bytes at 16
+    unsigned char a[16], b[16], c[8];
+    __builtin_memcpy(a, s, 16);
+    __builtin_memcpy(b, s + n - 16, 16);
+    if (n > 32) __builtin_memcpy(c, s + 16, 8);
+    __builtin_memcpy(d, a, 16);
+    __builtin_memcpy(d + n - 16, b, 16);
+    if (n > 32) __builtin_memcpy(d + 16, c, 8);
+  } else if (n >= 8) {
+    std::uint64_t a, b;
     __builtin_memcpy(&a, s, 8);
     __builtin_memcpy(&b, s + n - 8, 8);
-    if (n > 16) __builtin_memcpy(&c, s + 8, 8);
     __builtin_memcpy(d, &a, 8);
     __builtin_memcpy(d + n - 8, &b, 8);
-    if (n > 16) __builtin_memcpy(d + 8, &c, 8);
   } else if (n >= 4) {
     std::uint32_t a, b;
     __builtin_memcpy(&a, s, 4);
@@ -314,6 +320,14 @@ class GroupRunner {
     if (firstError_.empty()) firstError_ = msg;
   }
 
+  // A kModeCma header keeps the address of the message in the sender's process just after its line.
+  static std::uint64_t* cmaAddress(P2PChunkHeader* h) {
+    return reinterpret_cast<std::uint64_t*>(reinterpret_cast<char*>(h) + kLine);
+  }
+  static std::uint64_t cmaAddressOf(const P2PChunkHeader* h) {
+    return *reinterpret_cast<const std::uint64_t*>(reinterpret_cast<const char*>(h) + kLine);
+  }
+
   // Mailbox slot of pair chunk `c` in the ring starting at `box`.
   template <class Char>
   P2PChunkHeader* chunk(Char* box, std::uint64_t c) const {
@@ -386,11 +400,10 @@ bool GroupRunner::stepSend(P2PPending& s) {
     if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !hasCredit(peer, c - L_.p2pSlots + 1)) break;
     P2PChunkHeader* h = chunk(s_.lines[peer].sendBox, c);
     if (s.next == 0) {
-      h->bytes = bytes;
       h->count = s.op.count;
       h->type = static_cast<std::uint32_t>(s.op.type);
       h->mode = s.cma ? kModeCma : s.eager ? kModeMailbox | kModeEager : kModeMailbox;
-      h->addr = reinterpret_cast<std::uint64_t>(src);
+      if (s.cma) *cmaAddress(h) = reinterpret_cast<std::uint64_t>(src);
       if (bytes <= kP2PInlineBytes) copyInline(h->inlineData, src, bytes);
     }
     if (!s.cma && bytes > kP2PInlineBytes) {
@@ -467,8 +480,8 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
   if (r.next == 0 && r.cmaDone == 0) {
     r.cma = (h->mode & kModeCma) != 0;
     r.eager = (h->mode & kModeEager) != 0;
-    r.chunks = r.cma ? 1 : chunksFor(h->bytes);
-    r.cmaAddr = h->addr;
+    r.chunks = r.cma ? 1 : chunksFor(h->count * typeSize(static_cast<groveDataType_t>(h->type)));
+    if (r.cma) r.cmaAddr = cmaAddressOf(h);
     r.mismatch = h->count != r.op.count || h->type != static_cast<std::uint32_t>(r.op.type);
     r.theirCount = h->count;
     r.theirType = h->type;
