@@ -29,7 +29,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   e.describeBuffers(seq, send, bytes, nullptr, 0);
   if (singleCopy) e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
-  if (in != out + me * bytes) std::memmove(out + me * bytes, in, bytes);
+  copyOwnBlock(out + me * bytes, in, bytes, bytes * n * n);
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: read every peer's input directly
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;

