@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/reduce_kernels.hpp"
 
@@ -28,6 +29,14 @@ void postWithData(Engine& e, std::uint64_t seq, const CallDesc& d, const void* d
   e.post(seq, d, nullptr, 0, Engine::PostMode::kSender);
 }
 
+// Copies an eager call's data (memmove semantics): tiny data without a library call.
+void copyData(void* dst, const void* src, std::size_t bytes) {
+  if (bytes <= kSmallCopyBytes)
+    copySmall(dst, src, bytes);
+  else
+    std::memmove(dst, src, bytes);
+}
+
 const void* dataOf(Engine& e, int r, std::uint64_t seq, std::size_t bytes) {
   return bytes <= kInline ? static_cast<const void*>(e.headerOf(r, seq)->inlineData) : e.eagerOf(r, seq);
 }
@@ -38,13 +47,13 @@ void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void*
   const std::size_t bytes = d.count * typeSize(d.type);
   if (e.rank() == d.root) {
     postWithData(e, seq, d, send, bytes);
-    if (send != recv && bytes) std::memmove(recv, send, bytes);
+    if (send != recv) copyData(recv, send, bytes);
     return;
   }
   // A receiver compares with the root it waits for; its own post is read only by batched checks.
   e.post(seq, d, nullptr, 0, Engine::PostMode::kReceiver);
   e.waitFor(d.root, seq, d);
-  if (bytes) std::memcpy(recv, dataOf(e, d.root, seq, bytes), bytes);
+  copyData(recv, dataOf(e, d.root, seq, bytes), bytes);
   // A root running ahead has posted the next call already: start fetching it.
   __builtin_prefetch(e.headerOf(d.root, seq + 1), 0);
 }

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "collectives/copy_kernels.hpp"
 #include "collectives/p2p_state.hpp"
 #include "core/affinity.hpp"
 #include "grove/cross_memory.hpp"
@@ -151,7 +152,9 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   h->root = d.root;
   h->aux = d.aux;
   h->freeCount = sharedFreeCount();
-  if (inlineBytes) std::memcpy(h->inlineData, inlineData, inlineBytes);
+  if (inlineBytes > sizeof(h->inlineData))
+    throw Error(groveInternalError, "inline data too large for a header");
+  copySmall(h->inlineData, inlineData, inlineBytes);
   // Fold the descriptor into this window's hash (the fields compare() compares, in call order); publish
   // it with the window's last call.
   for (std::uint64_t v : {static_cast<std::uint64_t>(d.coll) | static_cast<std::uint64_t>(d.type) << 8 |

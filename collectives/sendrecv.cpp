@@ -23,6 +23,7 @@
 #include <string>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/p2p_state.hpp"
 #include "grove/error.hpp"
@@ -31,6 +32,8 @@
 namespace grove::coll {
 namespace {
 
+static_assert(kP2PInlineBytes <= kSmallCopyBytes);
+
 // Bytes read directly per step: keeps the other operations of the group moving during huge reads.
 constexpr std::size_t kCmaPiece = 16u << 20;
 // Idle rounds spent yielding the core (after spinning) before sleeping on the doorbell.
@@ -38,37 +41,6 @@ constexpr int kYieldRounds = 256;
 // When ranks outnumber cores: polls spent waiting for a peer that is on a core right now (it is likely
 // to deliver within microseconds, and giving our core away costs a context switch) before yielding.
 constexpr int kOnCoreSpin = 2000;
-
-// Copies a message that rides in a chunk header (up to kP2PInlineBytes) with a few overlapping word moves:
-// the library call, through the PLT and its size dispatch, was a tenth of an 8 B exchange's instructions.
-inline void copyInline(void* dst, const void* src, std::size_t n) {
-  static_assert(kP2PInlineBytes <= 40);
-  auto* d = static_cast<unsigned char*>(dst);
-  const auto* s = static_cast<const unsigned char*>(src);
-  if (n > 16) {  // two 16-byte moves cover up to 32 bytes; the gap left by up to 40 is 8 bytes at 16
-    unsigned char a[16], b[16], c[8];
-    __builtin_memcpy(a, s, 16);
-    __builtin_memcpy(b, s + n - 16, 16);
-    if (n > 32) __builtin_memcpy(c, s + 16, 8);
-    __builtin_memcpy(d, a, 16);
-    __builtin_memcpy(d + n - 16, b, 16);
-    if (n > 32) __builtin_memcpy(d + 16, c, 8);
-  } else if (n >= 8) {
-    std::uint64_t a, b;
-    __builtin_memcpy(&a, s, 8);
-    __builtin_memcpy(&b, s + n - 8, 8);
-    __builtin_memcpy(d, &a, 8);
-    __builtin_memcpy(d + n - 8, &b, 8);
-  } else if (n >= 4) {
-    std::uint32_t a, b;
-    __builtin_memcpy(&a, s, 4);
-    __builtin_memcpy(&b, s + n - 4, 4);
-    __builtin_memcpy(d, &a, 4);
-    __builtin_memcpy(d + n - 4, &b, 4);
-  } else {
-    for (std::size_t i = 0; i < n; ++i) d[i] = s[i];
-  }
-}
 
 std::string describe(std::size_t count, std::uint32_t type) {
   return std::to_string(count) + " x " + typeName(static_cast<groveDataType_t>(type));
@@ -404,7 +376,7 @@ bool GroupRunner::stepSend(P2PPending& s) {
       h->type = static_cast<std::uint32_t>(s.op.type);
       h->mode = s.cma ? kModeCma : s.eager ? kModeMailbox | kModeEager : kModeMailbox;
       if (s.cma) *cmaAddress(h) = reinterpret_cast<std::uint64_t>(src);
-      if (bytes <= kP2PInlineBytes) copyInline(h->inlineData, src, bytes);
+      if (bytes <= kP2PInlineBytes) copySmall(h->inlineData, src, bytes);
     }
     if (!s.cma && bytes > kP2PInlineBytes) {
       const std::size_t off = s.next * data_;
@@ -485,7 +457,7 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
     r.mismatch = h->count != r.op.count || h->type != static_cast<std::uint32_t>(r.op.type);
     r.theirCount = h->count;
     r.theirType = h->type;
-    if (!r.mismatch && want <= kP2PInlineBytes) copyInline(dst, h->inlineData, want);
+    if (!r.mismatch && want <= kP2PInlineBytes) copySmall(dst, h->inlineData, want);
   }
   if (r.mismatch || want <= kP2PInlineBytes) return true;
   if (r.cma) {
