@@ -11,32 +11,35 @@ namespace grove::coll {
 /// Largest copy copySmall handles.
 constexpr std::size_t kSmallCopyBytes = 40;
 
+namespace detail {
+/// Copies n bytes, W <= n <= 2W, as the first W and the last W (which overlap); loads before stores.
+template <std::size_t W>
+inline void copyEnds(unsigned char* d, const unsigned char* s, std::size_t n) {
+  unsigned char first[W], last[W];
+  __builtin_memcpy(first, s, W);
+  __builtin_memcpy(last, s + n - W, W);
+  __builtin_memcpy(d, first, W);
+  __builtin_memcpy(d + n - W, last, W);
+}
+}  // namespace detail
+
 /// Copies up to kSmallCopyBytes with a few overlapping word moves, every load before any store (so the
 /// ranges may overlap, as with memmove). For the data that rides in header lines: the library call,
 /// through the PLT and its size dispatch, was a tenth of a 2-rank 8 B exchange's instructions.
 inline void copySmall(void* dst, const void* src, std::size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-  if (n > 16) {  // two 16-byte moves cover up to 32 bytes; the gap left by up to 40 is 8 bytes at 16
-    unsigned char a[16], b[16], c[8];
-    __builtin_memcpy(a, s, 16);
-    __builtin_memcpy(b, s + n - 16, 16);
-    if (n > 32) __builtin_memcpy(c, s + 16, 8);
-    __builtin_memcpy(d, a, 16);
-    __builtin_memcpy(d + n - 16, b, 16);
-    if (n > 32) __builtin_memcpy(d + 16, c, 8);
+  if (n > 32) {  // the two 16-byte ends leave up to 8 bytes at 16
+    unsigned char middle[8];
+    __builtin_memcpy(middle, s + 16, 8);
+    detail::copyEnds<16>(d, s, n);
+    __builtin_memcpy(d + 16, middle, 8);
+  } else if (n > 16) {
+    detail::copyEnds<16>(d, s, n);
   } else if (n >= 8) {
-    std::uint64_t a, b;
-    __builtin_memcpy(&a, s, 8);
-    __builtin_memcpy(&b, s + n - 8, 8);
-    __builtin_memcpy(d, &a, 8);
-    __builtin_memcpy(d + n - 8, &b, 8);
+    detail::copyEnds<8>(d, s, n);
   } else if (n >= 4) {
-    std::uint32_t a, b;
-    __builtin_memcpy(&a, s, 4);
-    __builtin_memcpy(&b, s + n - 4, 4);
-    __builtin_memcpy(d, &a, 4);
-    __builtin_memcpy(d + n - 4, &b, 4);
+    detail::copyEnds<4>(d, s, n);
   } else if (n > 0) {  // 1-3 bytes: first, middle and last cover them all
     const unsigned char a = s[0], b = s[n / 2], c = s[n - 1];
     d[0] = a;
