@@ -188,7 +188,7 @@ void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
   // Nothing is mapped for this call yet, so this is the safe moment to bound the cache: peers that keep
   // allocating live buffers must not exhaust our address space.
   if (mapped_.size() >= 256) mapped_.clear();
-  std::string problem;
+  int disagrees = -1;  // the first peer whose call differs (its message is built only then)
   for (int p = 0; p < nranks_; ++p) {
     if (p == rank_) continue;
     const CallHeader* h = headerOf(p, seq);
@@ -196,9 +196,9 @@ void Engine::waitAll(std::uint64_t seq, const CallDesc& d) {
     if (h->seq.value.load(std::memory_order_acquire) != seq)
       throw Error(groveInternalError, "rank " + std::to_string(p) + " is ahead by a ring of calls");
     if (h->freeCount != peerFreeCount_[p]) dropStaleMappings(p, h->freeCount);
-    if (problem.empty()) problem = compare(d, p, *h);
+    if (disagrees < 0 && !agrees(d, *h)) disagrees = p;
   }
-  if (!problem.empty()) mismatched(seq, problem);
+  if (disagrees >= 0) mismatched(seq, compare(d, disagrees, *headerOf(disagrees, seq)));
   // Every peer has started this call: it finished the previous ones.
   for (int p = 0; p < nranks_; ++p)
     if (p != rank_) peerStarted_[p] = seq;
@@ -214,8 +214,10 @@ const CallHeader* Engine::waitFor(int r, std::uint64_t seq, const CallDesc& d) {
   if (h->seq.value.load(std::memory_order_acquire) != seq)
     throw Error(groveInternalError, "rank " + std::to_string(r) + " is ahead by a ring of calls");
   peerStarted_[r] = seq;
-  const std::string problem = compare(d, r, *h);
-  if (!problem.empty()) mismatched(seq, problem);
+  if (!agrees(d, *h)) {
+    const std::string problem = compare(d, r, *h);
+    if (!problem.empty()) mismatched(seq, problem);
+  }
   return h;
 }
 

@@ -240,6 +240,14 @@ class Engine {
   [[noreturn]] void mismatched(std::uint64_t seq, const std::string& problem);
   /// "mismatched calls: ..." for rank p's descriptor `theirs` against ours, or empty when they agree.
   std::string compare(const CallDesc& d, int p, const CallHeader& theirs) const;
+  /// True when `theirs` describes the same call as `d` (or checks are off): what compare() finds empty,
+  /// without building a string (every synchronous call makes this test once per peer).
+  bool agrees(const CallDesc& d, const CallHeader& theirs) const {
+    return !checkCalls_ ||
+           (static_cast<CollKind>(theirs.coll) == d.coll && theirs.count == d.count &&
+            static_cast<groveDataType_t>(theirs.type) == d.type &&
+            static_cast<groveRedOp_t>(theirs.op) == d.op && theirs.root == d.root && theirs.aux == d.aux);
+  }
   /// Decides (the same on every rank) whether cross-memory reads work between all ranks.
   void probeCrossMemory();
   /// Drops mappings of rank p's buffers when p freed groveMemAlloc memory since we last looked; called
