@@ -18,7 +18,10 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   char* out = static_cast<char*>(recv);
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   if (bytes * n <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
-    if (bytes) std::memcpy(e.myRoom(seq, bytes * n), in, bytes * n);
+    // Only the blocks peers read: my own goes straight from `in` to `out` (for 2 ranks, half the lines).
+    char* room = e.myRoom(seq, bytes * n);
+    for (int q = 0; q < n && bytes; ++q)
+      if (q != me) std::memcpy(room + q * bytes, in + q * bytes, bytes);
     e.agree(seq, d);
     if (bytes == 0) return;  // (buffers may be NULL)
     for (int r = 0; r < n; ++r)
