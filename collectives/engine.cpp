@@ -106,7 +106,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   p2p_ = std::make_unique<P2PState>();
   std::vector<char*> bases(nranks);
   for (int r = 0; r < nranks; ++r) bases[r] = base(r);
-  p2p_->init(layout_, rank, bases);
+  p2p_->init(layout_, rank, bases, !oversubscribed_);
   channels_.resize(nranks);
   peerFreeCount_.assign(nranks, 0);
   peerStarted_.assign(nranks, 0);

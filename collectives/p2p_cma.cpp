@@ -10,8 +10,13 @@
 #include "grove/env.hpp"
 
 namespace grove::coll {
-void P2PState::init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases) {
+void P2PState::init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases,
+                    bool asymmetric) {
   const int nranks = layout.nranks;
+  chunkBytes = layout.p2pChunkBytes;
+  dataBytes = chunkBytes - kLine;
+  slots = static_cast<std::uint64_t>(layout.p2pSlots);
+  asymmetricFences = asymmetric;
   lines.resize(nranks);
   for (int p = 0; p < nranks; ++p) {
     lines[p].sendBox = bases[rank] + layout.p2pOffset(p, 0);

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/workspace.hpp"
+#include "grove/fence.hpp"
 
 namespace grove::coll {
 
@@ -31,6 +33,7 @@ static_assert(sizeof(P2PVerdict) == kLine);
 
 /// Bytes a message may carry inside its first chunk header: messages up to this size travel in one line.
 constexpr std::size_t kP2PInlineBytes = 40;
+static_assert(kP2PInlineBytes <= kSmallCopyBytes, "inline messages are copied with copySmall");
 
 /// First line of every mailbox chunk. `seq` (pair chunk number + 1) is stored last, with release: it is
 /// the receiver's "chunk ready" flag. The other fields are meaningful in a message's first chunk only.
@@ -44,6 +47,13 @@ struct alignas(kLine) P2PChunkHeader {
   unsigned char inlineData[kP2PInlineBytes];
 };
 static_assert(sizeof(P2PChunkHeader) == kLine);
+
+/// Writes what the sender called into a message's first chunk header.
+inline void describeMessage(P2PChunkHeader* h, const P2POp& op, std::uint32_t mode) {
+  h->count = op.count;
+  h->type = static_cast<std::uint32_t>(op.type);
+  h->mode = mode;
+}
 
 /// A posted receive, as the receiver announces it to the sender so the sender can check the match
 /// itself. `message` (1-based number of the message within the pair) is stored last, with release.
@@ -126,10 +136,57 @@ struct P2PState {
   std::chrono::steady_clock::time_point nextPeerCheck{};
   bool cmaAllowed = true;       ///< GROVE_P2P_CMA=0 turns direct reads off.
   std::size_t cmaMinBytes = 0;  ///< Messages from this size on are read directly (when allowed).
+  /// Mailbox geometry, from the layout: one chunk, its data after the header line, slots per ring.
+  std::size_t chunkBytes = 0, dataBytes = 0;
+  std::uint64_t slots = 0;
+  /// The doorbell's fences are asymmetric while every rank has a core of its own (sleeping is rare then;
+  /// a full fence per raised flag cost 5-8 % of a 2-rank 8 B exchange). When ranks outnumber cores they
+  /// sleep often, and the heavy side's interprocessor interrupts cost 1.2-1.6x at 8 ranks on 2 cores.
+  bool asymmetricFences = false;
 
   /// Sizes the vectors, finds the lines in the segments (`bases`, by rank) and writes this rank's probe
   /// line.
-  void init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases);
+  void init(const WorkspaceLayout& layout, int rank, const std::vector<char*>& bases, bool asymmetricFences);
+
+  /// Mailbox slot of pair chunk `c` in my ring for `peer` / in `peer`'s ring for me.
+  P2PChunkHeader* sendChunk(int peer, std::uint64_t c) const {
+    return reinterpret_cast<P2PChunkHeader*>(lines[peer].sendBox + (c & (slots - 1)) * chunkBytes);
+  }
+  const P2PChunkHeader* recvChunk(int peer, std::uint64_t c) const {
+    return reinterpret_cast<const P2PChunkHeader*>(lines[peer].recvBox + (c & (slots - 1)) * chunkBytes);
+  }
+  std::uint64_t chunksFor(std::size_t bytes) const {
+    return bytes <= kP2PInlineBytes ? 1 : (bytes + dataBytes - 1) / dataBytes;
+  }
+  /// True when the receiver `peer` consumed our first `chunks` chunks. The last value seen is cached: a
+  /// fresh read of the line the receiver writes is a cache miss, needed only every few messages.
+  bool hasCredit(int peer, std::uint64_t chunks) {
+    std::uint64_t& seen = freedSeen[peer];
+    if (seen >= chunks) return true;
+    seen = lines[peer].sendControl->freed.load(std::memory_order_acquire);
+    return seen >= chunks;
+  }
+  /// True when a message of `bytes` to `peer` is to be read directly from the send buffer.
+  bool readDirectly(int peer, std::size_t bytes) const {
+    return bytes >= cmaMinBytes && bytes > kP2PInlineBytes &&
+           lines[peer].sendControl->cma.load(std::memory_order_acquire) == kCmaYes;
+  }
+  /// Wakes `peer` if it sleeps on its doorbell. The fence orders our flag stores before reading its
+  /// waiter count (pairs with the sleeper's increment and heavyFence()).
+  void nudge(int peer) const {
+    SemaphoreWord* bell = lines[peer].doorbell;
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer does not model fences (GCC refuses them under -fsanitize=thread): a seq_cst
+    // read-modify-write of the waiter count gives the same ordering, at the price of owning its line.
+    if (bell->waiters.fetch_add(0, std::memory_order_seq_cst) > 0) semaphoreRing(bell);
+#else
+    if (asymmetricFences)
+      lightFence();
+    else
+      fullFence();
+    if (bell->waiters.load(std::memory_order_relaxed) > 0) semaphoreRing(bell);
+#endif
+  }
 };
 
 /// Reads `bytes` at `remoteAddr` of process `pid` into `dst` (process_vm_readv); returns the bytes

@@ -37,8 +37,6 @@
 namespace grove::coll {
 namespace {
 
-static_assert(kP2PInlineBytes <= kSmallCopyBytes);
-
 // Bytes read directly per step: keeps the other operations of the group moving during huge reads.
 constexpr std::size_t kCmaPiece = 16u << 20;
 // Idle rounds spent yielding the core (after spinning) before sleeping on the doorbell.
@@ -59,13 +57,7 @@ std::string mismatch(int sender, std::uint64_t sentCount, std::uint32_t sentType
 
 class GroupRunner {
  public:
-  explicit GroupRunner(Engine& e)
-      : e_(e),
-        L_(e.layout()),
-        s_(e.p2p()),
-        data_(L_.p2pChunkBytes - kLine),
-        slotMask_(static_cast<std::uint64_t>(L_.p2pSlots) - 1),
-        asymmetricFences_(!e.oversubscribed()) {}
+  explicit GroupRunner(Engine& e) : e_(e), L_(e.layout()), s_(e.p2p()) {}
 
   // Queues the group's operations, by (peer, direction) in issue order.
   void add(const P2POp* ops, std::size_t n) {
@@ -95,8 +87,6 @@ class GroupRunner {
     }
     if (snapBytes) takeSnapshots(snapBytes);
   }
-
-  bool trySendNow(const P2POp& op);
 
   void run() {
     setOnCore(true);
@@ -219,7 +209,7 @@ class GroupRunner {
   bool sleep() {
     SemaphoreWord* bell = s_.lines[e_.rank()].doorbell;
     bell->waiters.fetch_add(1, std::memory_order_seq_cst);
-    if (asymmetricFences_) heavyFence();  // pairs with the lightFence() of nudge()
+    if (s_.asymmetricFences) heavyFence();  // pairs with the lightFence() of nudge()
     const std::uint64_t rung = bell->value.load(std::memory_order_seq_cst);
     bool remaining = false;
     const bool progress = pollAll(remaining);
@@ -276,23 +266,6 @@ class GroupRunner {
       throw Error(groveRemoteError, "peer rank " + std::to_string(p) + " died during send/recv");
   }
 
-  // Wakes `peer` if it sleeps. The fence orders our flag stores before reading its waiter count (pairs
-  // with the fetch_add, and heavyFence, in sleep()).
-  void nudge(int peer) const {
-    SemaphoreWord* bell = s_.lines[peer].doorbell;
-#if defined(__SANITIZE_THREAD__)
-    // ThreadSanitizer does not model fences (GCC refuses them under -fsanitize=thread): a seq_cst
-    // read-modify-write of the waiter count gives the same ordering, at the price of owning its line.
-    if (bell->waiters.fetch_add(0, std::memory_order_seq_cst) > 0) semaphoreRing(bell);
-#else
-    if (asymmetricFences_)
-      lightFence();
-    else
-      fullFence();
-    if (bell->waiters.load(std::memory_order_relaxed) > 0) semaphoreRing(bell);
-#endif
-  }
-
   void note(const std::string& msg) {
     if (firstError_.empty()) firstError_ = msg;
   }
@@ -303,28 +276,6 @@ class GroupRunner {
   }
   static std::uint64_t cmaAddressOf(const P2PChunkHeader* h) {
     return *reinterpret_cast<const std::uint64_t*>(reinterpret_cast<const char*>(h) + kLine);
-  }
-
-  // Mailbox slot of pair chunk `c` in the ring starting at `box`.
-  template <class Char>
-  P2PChunkHeader* chunk(Char* box, std::uint64_t c) const {
-    return reinterpret_cast<P2PChunkHeader*>(const_cast<char*>(box) + (c & slotMask_) * L_.p2pChunkBytes);
-  }
-  // True when the receiver `peer` consumed our first `chunks` chunks. The last value seen is cached: a
-  // fresh read of the line the receiver writes is a cache miss, needed only every few messages.
-  bool hasCredit(int peer, std::uint64_t chunks) {
-    std::uint64_t& seen = s_.freedSeen[peer];
-    if (seen >= chunks) return true;
-    seen = s_.lines[peer].sendControl->freed.load(std::memory_order_acquire);
-    return seen >= chunks;
-  }
-  // Large messages to a receiver that can read this process are read directly from the send buffer.
-  bool readDirectly(int peer, std::size_t bytes) const {
-    return bytes >= s_.cmaMinBytes && bytes > kP2PInlineBytes &&
-           s_.lines[peer].sendControl->cma.load(std::memory_order_acquire) == kCmaYes;
-  }
-  std::uint64_t chunksFor(std::size_t bytes) const {
-    return bytes <= kP2PInlineBytes ? 1 : (bytes + data_ - 1) / data_;
   }
 
   // The sender of an eager message has moved on: it learns of the mismatch from its next call.
@@ -347,12 +298,6 @@ class GroupRunner {
   Engine& e_;
   const WorkspaceLayout& L_;
   P2PState& s_;
-  const std::size_t data_;  // data bytes per mailbox chunk (after the header line)
-  const std::uint64_t slotMask_;
-  // The doorbell's fences: asymmetric while every rank has a core of its own (sleeping is rare then; a
-  // full fence per raised flag cost 5-8 % of a 2-rank 8 B exchange). When ranks outnumber cores they
-  // sleep often, and the heavy side's interprocessor interrupts cost 1.2-1.6x at 8 ranks on 2 cores.
-  const bool asymmetricFences_;
   std::string firstError_;
 };
 
@@ -364,8 +309,8 @@ bool GroupRunner::stepSend(P2PPending& s) {
     s.started = true;
     s.messageNo = ++s_.messagesSent[peer];
     s.base = s_.sent[peer];
-    s.cma = readDirectly(peer, bytes);
-    s.chunks = s.cma ? 1 : chunksFor(bytes);
+    s.cma = s_.readDirectly(peer, bytes);
+    s.chunks = s.cma ? 1 : s_.chunksFor(bytes);
     s.eager = !s.cma && bytes <= e_.eagerBytes();
     s_.sent[peer] += s.chunks;
   }
@@ -374,21 +319,19 @@ bool GroupRunner::stepSend(P2PPending& s) {
   while (s.next < s.chunks) {
     const std::uint64_t c = s.base + s.next;
     // Credits: slot c was last used by chunk c - slots, which the receiver must have consumed.
-    if (c >= static_cast<std::uint64_t>(L_.p2pSlots) && !hasCredit(peer, c - L_.p2pSlots + 1)) break;
-    P2PChunkHeader* h = chunk(s_.lines[peer].sendBox, c);
+    if (c >= s_.slots && !s_.hasCredit(peer, c - s_.slots + 1)) break;
+    P2PChunkHeader* h = s_.sendChunk(peer, c);
     if (s.next == 0) {
-      h->count = s.op.count;
-      h->type = static_cast<std::uint32_t>(s.op.type);
-      h->mode = s.cma ? kModeCma : s.eager ? kModeMailbox | kModeEager : kModeMailbox;
+      describeMessage(h, s.op, s.cma ? kModeCma : s.eager ? kModeMailbox | kModeEager : kModeMailbox);
       if (s.cma) *cmaAddress(h) = reinterpret_cast<std::uint64_t>(src);
       if (bytes <= kP2PInlineBytes) copySmall(h->inlineData, src, bytes);
     }
     if (!s.cma && bytes > kP2PInlineBytes) {
-      const std::size_t off = s.next * data_;
-      std::memcpy(reinterpret_cast<char*>(h) + kLine, src + off, std::min(data_, bytes - off));
+      const std::size_t off = s.next * s_.dataBytes;
+      std::memcpy(reinterpret_cast<char*>(h) + kLine, src + off, std::min(s_.dataBytes, bytes - off));
     }
     h->seq.store(c + 1, std::memory_order_release);
-    nudge(peer);
+    s_.nudge(peer);
     ++s.next;
     progressed = true;
   }
@@ -402,25 +345,10 @@ bool GroupRunner::stepSend(P2PPending& s) {
   // Done once the receiver posted this message (and, for direct reads, finished reading our buffer).
   const P2PPosted& posted = ctl->posted[s.messageNo & 1];
   if (posted.message.load(std::memory_order_acquire) != s.messageNo) return progressed;
-  if (s.cma && !hasCredit(peer, s.base + 1)) return progressed;
+  if (s.cma && !s_.hasCredit(peer, s.base + 1)) return progressed;
   if (posted.count != s.op.count || posted.type != static_cast<std::uint32_t>(s.op.type))
     note(mismatch(e_.rank(), s.op.count, s.op.type, peer, posted.count, posted.type));
   s.done = true;
-  return true;
-}
-
-// An eager send completes once its chunks are in the mailbox: when they all have credits now, it needs
-// nothing from the rest of its group and is sent before the group's other operations are even issued.
-// In a 2-rank exchange this takes the group's setup off the path between the two messages.
-bool GroupRunner::trySendNow(const P2POp& op) {
-  const std::size_t bytes = op.count * typeSize(op.type);
-  if (op.peer == e_.rank() || bytes > e_.eagerBytes() || readDirectly(op.peer, bytes)) return false;
-  const std::uint64_t last = s_.sent[op.peer] + chunksFor(bytes) - 1;
-  const auto slots = static_cast<std::uint64_t>(L_.p2pSlots);
-  if (last >= slots && !hasCredit(op.peer, last - slots + 1)) return false;
-  P2PPending p(op);
-  stepSend(p);
-  if (!p.done) throw Error(groveInternalError, "an eager send with credits did not complete at once");
   return true;
 }
 
@@ -447,7 +375,7 @@ void GroupRunner::startRecv(P2PPending& r) {
   posted.count = r.op.count;
   posted.type = static_cast<std::uint32_t>(r.op.type);
   posted.message.store(r.messageNo, std::memory_order_release);
-  nudge(peer);
+  s_.nudge(peer);
 }
 
 // Consumes what chunk `h` carries; false when a direct read of a large message is not finished yet.
@@ -457,7 +385,7 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
   if (r.next == 0 && r.cmaDone == 0) {
     r.cma = (h->mode & kModeCma) != 0;
     r.eager = (h->mode & kModeEager) != 0;
-    r.chunks = r.cma ? 1 : chunksFor(h->count * typeSize(static_cast<groveDataType_t>(h->type)));
+    r.chunks = r.cma ? 1 : s_.chunksFor(h->count * typeSize(static_cast<groveDataType_t>(h->type)));
     if (r.cma) r.cmaAddr = cmaAddressOf(h);
     r.mismatch = h->count != r.op.count || h->type != static_cast<std::uint32_t>(r.op.type);
     r.theirCount = h->count;
@@ -470,8 +398,8 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
     r.cmaDone += cmaRead(e_.channel(r.op.peer).peerPid(), r.cmaAddr + r.cmaDone, dst + r.cmaDone, len);
     return r.cmaDone == want;
   }
-  const std::size_t off = r.next * data_;
-  std::memcpy(dst + off, reinterpret_cast<const char*>(h) + kLine, std::min(data_, want - off));
+  const std::size_t off = r.next * s_.dataBytes;
+  std::memcpy(dst + off, reinterpret_cast<const char*>(h) + kLine, std::min(s_.dataBytes, want - off));
   return true;
 }
 
@@ -481,14 +409,14 @@ bool GroupRunner::stepRecv(P2PPending& r) {
   bool progressed = false;
   while (r.next == 0 || r.next < r.chunks) {
     const std::uint64_t c = r.base + r.next;
-    const P2PChunkHeader* h = chunk(s_.lines[peer].recvBox, c);
+    const P2PChunkHeader* h = s_.recvChunk(peer, c);
     if (h->seq.load(std::memory_order_acquire) < c + 1) break;
     progressed = true;
     if (!readChunk(r, h)) return true;
     ++r.next;
     if (r.next == r.chunks) s_.received[peer] = r.base + r.chunks;
     s_.lines[peer].recvControl->freed.store(c + 1, std::memory_order_release);
-    nudge(peer);
+    s_.nudge(peer);
   }
   if (r.next > 0 && r.next == r.chunks) {
     if (r.mismatch) {
@@ -504,11 +432,10 @@ bool GroupRunner::stepRecv(P2PPending& r) {
 }  // namespace
 
 void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
+  if (n == 1 && !ops[0].isSend && tryRecvNow(e, ops[0])) return;
   GroupRunner runner(e);
   runner.add(ops, n);
   runner.run();
 }
-
-bool trySendNow(Engine& e, const P2POp& send) { return GroupRunner(e).trySendNow(send); }
 
 }  // namespace grove::coll
