@@ -47,9 +47,9 @@ struct P2POp {
 void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n);
 /// Sends `send` at once when it can complete without waiting for anything: an eager message of one
 /// mailbox chunk to another rank, with a free slot now. Returns false, having done nothing, otherwise.
-bool trySendNow(Engine& e, const P2POp& send);
+bool trySendNow(Engine& e, const P2POp& send) noexcept;
 /// Completes the receive `recv` alone when its message is, or within the spin becomes, a matching eager
 /// message of one chunk. Returns false, having changed nothing, otherwise (the group runner takes it).
-bool tryRecvNow(Engine& e, const P2POp& recv);
+bool tryRecvNow(Engine& e, const P2POp& recv) noexcept;
 
 }  // namespace grove::coll

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "collectives/engine.hpp"
 #include "grove/grove.h"
@@ -73,6 +74,30 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   // No reference of our own on the common path (its atomic increment and decrement would cost a
   // cache-line round trip per call): groveCommAbort takes the call lock before it drops the handle's.
   return runNow(*state, nullptr, fast, &body);
+}
+
+/// The path of the smallest calls: runs `body` (bool(Engine&), which cannot throw) on the caller's
+/// thread under the call lock, without runNow's error mapping. Returns false, with nothing done, when
+/// stream work is pending or when the body returns false (the caller then takes the general path).
+/// Returns true with `result` set otherwise; a failure recorded earlier, or a mismatch a peer found in
+/// an earlier eager call of ours, is reported through runNow as usual.
+template <class Body>
+bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
+  static_assert(noexcept(body(std::declval<Engine&>())), "runQuick bodies cannot throw");
+  if (state.queued.load(std::memory_order_acquire) != 0) return false;
+  {
+    std::lock_guard<CallLock> lock(state.engine->callLock());
+    if (state.asyncError.load(std::memory_order_relaxed) == groveSuccess) {
+      if (!body(*state.engine)) return false;
+      if (!state.engine->lateMismatchPending()) [[likely]] {
+        result = groveSuccess;
+        return true;
+      }
+    }
+  }
+  result = runNow(
+      state, nullptr, [](Engine&, void*) {}, nullptr);
+  return true;
 }
 
 }  // namespace grove::coll

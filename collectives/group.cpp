@@ -49,7 +49,15 @@ OpenGroup& threadGroup() {
 
 groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stream, const P2POp* ops,
                      std::size_t n) {
-  if (stream == nullptr) return runOn(state, nullptr, [ops, n](Engine& e) { sendRecvGroup(e, ops, n); });
+  if (stream == nullptr) {
+    // A lone receive of a one-chunk eager message needs nothing but the mailbox.
+    groveResult_t r;
+    if (n == 1 && !ops[0].isSend &&
+        runQuick(
+            *state, [op = ops[0]](Engine& e) noexcept { return tryRecvNow(e, op); }, r))
+      return r;
+    return runOn(state, nullptr, [ops, n](Engine& e) { sendRecvGroup(e, ops, n); });
+  }
   // Queued work outlives this call: it owns a copy of the operations.
   return runOn(state, stream, [copy = std::vector<P2POp>(ops, ops + n)](Engine& e) {
     sendRecvGroup(e, copy.data(), copy.size());
@@ -102,10 +110,11 @@ groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, in
   }
   if (isSend && stream == nullptr && b->stream == nullptr && !b->sendQueued) {
     // An eager send that fits the mailbox goes out now, not at groveGroupEnd (trySendNow).
-    bool sent = false;
     const P2POp op{true, peer, buf, count, type};
-    const groveResult_t r = runOn(comm->state, nullptr, [&](Engine& e) { sent = trySendNow(e, op); });
-    if (r != groveSuccess || sent) return r;
+    groveResult_t r;
+    if (runQuick(
+            *comm->state, [&op](Engine& e) noexcept { return trySendNow(e, op); }, r))
+      return r;
   }
   if (isSend) b->sendQueued = true;
   P2POp& op = b->ops.emplace_back();

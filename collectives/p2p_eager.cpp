@@ -22,7 +22,7 @@ bool oneEagerChunk(const Engine& e, const P2PState& s, std::size_t bytes) {
 
 }  // namespace
 
-bool trySendNow(Engine& e, const P2POp& op) {
+bool trySendNow(Engine& e, const P2POp& op) noexcept {
   P2PState& s = e.p2p();
   const int peer = op.peer;
   const std::size_t bytes = op.count * typeSize(op.type);
@@ -43,7 +43,7 @@ bool trySendNow(Engine& e, const P2POp& op) {
   return true;
 }
 
-bool tryRecvNow(Engine& e, const P2POp& op) {
+bool tryRecvNow(Engine& e, const P2POp& op) noexcept {
   P2PState& s = e.p2p();
   const int peer = op.peer;
   const std::size_t bytes = op.count * typeSize(op.type);

@@ -432,7 +432,6 @@ bool GroupRunner::stepRecv(P2PPending& r) {
 }  // namespace
 
 void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
-  if (n == 1 && !ops[0].isSend && tryRecvNow(e, ops[0])) return;
   GroupRunner runner(e);
   runner.add(ops, n);
   runner.run();
