@@ -31,6 +31,15 @@ void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const
 inline bool eagerCall(const Engine& e, std::size_t bytes) {
   return e.nranks() > 1 && bytes <= e.eagerBytes();
 }
+/// A collective with nothing to move (count 0) keeps only the ranks' calls in step: every rank posts its
+/// descriptor and returns, as an eager sender does, and a peer whose call differs reports it as for any
+/// eager call (docs/algorithms.md, "Eager calls"). True when `d` was handled so. Off with eager calls
+/// (GROVE_EAGER_BYTES=0): every rank then waits for all, as for other calls.
+inline bool emptyCall(Engine& e, const CallDesc& d) {
+  if (d.count != 0 || e.nranks() == 1 || e.eagerBytes() == 0) return false;
+  e.post(e.beginCall(true), d, nullptr, 0, Engine::PostMode::kSender);
+  return true;
+}
 /// Eager broadcast and reduce; `seq` comes from beginCall(true).
 void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);
 void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);

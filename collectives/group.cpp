@@ -52,10 +52,8 @@ groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stre
   if (stream == nullptr) {
     // A lone receive of a one-chunk eager message needs nothing but the mailbox.
     groveResult_t r;
-    if (n == 1 && !ops[0].isSend &&
-        runQuick(
-            *state, [op = ops[0]](Engine& e) noexcept { return tryRecvNow(e, op); }, r))
-      return r;
+    const auto receiveNow = [ops](Engine& e) noexcept { return tryRecvNow(e, ops[0]); };
+    if (n == 1 && !ops[0].isSend && runQuick(*state, receiveNow, r)) return r;
     return runOn(state, nullptr, [ops, n](Engine& e) { sendRecvGroup(e, ops, n); });
   }
   // Queued work outlives this call: it owns a copy of the operations.
@@ -111,10 +109,9 @@ groveResult_t enqueueP2P(groveComm_t comm, groveStream_t stream, bool isSend, in
   if (isSend && stream == nullptr && b->stream == nullptr && !b->sendQueued) {
     // An eager send that fits the mailbox goes out now, not at groveGroupEnd (trySendNow).
     const P2POp op{true, peer, buf, count, type};
+    const auto sendNow = [&op](Engine& e) noexcept { return trySendNow(e, op); };
     groveResult_t r;
-    if (runQuick(
-            *comm->state, [&op](Engine& e) noexcept { return trySendNow(e, op); }, r))
-      return r;
+    if (runQuick(*comm->state, sendNow, r)) return r;
   }
   if (isSend) b->sendQueued = true;
   P2POp& op = b->ops.emplace_back();

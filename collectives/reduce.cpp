@@ -11,6 +11,7 @@ namespace grove::coll {
 void reduceToRoot(Engine& e, const void* send, void* recv, std::size_t count, groveDataType_t type,
                   groveRedOp_t op, int root) {
   const CallDesc d{CollKind::kReduce, type, op, count, root, 0};
+  if (emptyCall(e, d)) return;
   const std::size_t bytes = count * typeSize(type);
   if (eagerCall(e, bytes)) return eagerReduce(e, e.beginCall(true), d, send, recv);
   const std::uint64_t seq = e.beginCall();

@@ -13,6 +13,7 @@ namespace grove::coll {
 void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcount, groveDataType_t type,
                    groveRedOp_t op) {
   const CallDesc d{CollKind::kReduceScatter, type, op, recvcount, -1, 0};
+  if (emptyCall(e, d)) return;
   const std::uint64_t seq = e.beginCall();
   const int n = e.nranks(), me = e.rank();
   const std::size_t tb = typeSize(type), bytes = recvcount * tb;  // per block

@@ -130,6 +130,18 @@ const std::vector<EagerMismatch>& mismatches() {
          return odd ? groveAllReduce(s, r, kSmall, groveFloat32, groveSum, c, nullptr)
                     : groveBroadcast(s, r, kSmall, groveFloat32, 0, c, nullptr);
        }},
+      // A call with count 0 only posts (collectives/algorithms.hpp, emptyCall): the ranks that wait find it.
+      {"allgather count 0 vs more",
+       {"count"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return groveAllGather(s, r, odd ? 0 : kSmall, groveFloat32, c, nullptr);
+       }},
+      {"empty alltoall vs empty reduce-scatter",  // nobody waits: only the checks after the call find it
+       {"collective", "alltoall", "reduce"},
+       [](bool odd, int, float* s, float* r, groveComm_t c) {
+         return odd ? groveAllToAll(s, r, 0, groveFloat32, c, nullptr)
+                    : groveReduceScatter(s, r, 0, groveFloat32, groveSum, c, nullptr);
+       }},
   };
   return all;
 }
