@@ -4,6 +4,7 @@
 
 #include "collectives/algorithms.hpp"
 #include "collectives/copy_kernels.hpp"
+#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -38,7 +39,8 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
     }
     return e.finishTogether(seq);
   }
-  if (e.everyoneHas(seq, kSendAddress)) {  // single copy: the kernel reads every peer's private input
+  // Single copy: the kernel reads every peer's private input (unless close cores hand over faster).
+  if (e.everyoneHas(seq, kSendAddress) && !handOverInCache(e, seq)) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
       e.readFromPeer(r, e.peerSendAddress(r, seq), out + r * bytes, bytes);

@@ -4,6 +4,7 @@
 
 #include "collectives/algorithms.hpp"
 #include "collectives/copy_kernels.hpp"
+#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -42,8 +43,8 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
     return e.finishTogether(seq);
   }
-  if (e.headerOf(root, seq)->flags &
-      kSendAddress) {  // single copy: the kernel reads the root's private buffer
+  // Single copy: the kernel reads the root's private buffer (unless close cores hand over faster).
+  if ((e.headerOf(root, seq)->flags & kSendAddress) && !handOverInCache(e, seq)) {
     if (!isRoot) e.readFromPeer(root, e.peerSendAddress(root, seq), recv, bytes);
     return e.finishTogether(seq);
   }

@@ -29,4 +29,13 @@ double measureHopNanos(Engine& e, std::uint64_t seq);
 /// Collective, like measureHopNanos.
 bool streamStaging(Engine& e, std::uint64_t seq);
 
+/// Whether call `seq`, which could have every rank read its peers' buffers with single kernel copies,
+/// should hand its data over through the staging ring instead (two copies, the second from a cache the
+/// cores share). Between close cores that measured faster; between distant ones several times slower
+/// (docs/performance.md, "Single copy or a handoff in cache"). Rank 0's hop measurement decides and its
+/// verdict travels around the ring, so every rank takes the same path. GROVE_CACHED_HANDOFF=1/0 forces
+/// the answer (rank 0's setting counts). False without measuring when ranks outnumber cores.
+/// Collective, like measureHopNanos.
+bool handOverInCache(Engine& e, std::uint64_t seq);
+
 }  // namespace grove::coll

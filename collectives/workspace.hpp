@@ -64,8 +64,7 @@ enum SemSlot : int {
   kSemReduced = 1,   ///< Peer reduced its slice of chunk c.
   kSemConsumed = 2,  ///< Peer finished reading my slots of chunk c.
   kSemProbe = 3,     ///< Token of the core-distance measurement (core_distance.hpp).
-  /// Slot 4 is unused (send/recv keeps its flags in its own lines); it is kept so the collectives'
-  /// layout, and its timing, stays the one measured.
+  kSemVerdict = 4,   ///< Rank 0's choice of handoff, passed around the ring (core_distance.hpp).
   kSemSlots = 5
 };
 

@@ -16,6 +16,8 @@ namespace {
 
 class Tuning : public ::testing::TestWithParam<int> {};
 
+void runCrossMemoryCases(int ranks);
+
 // Sizes chosen around the 4096-byte chunk: one byte short of, exactly, and just past chunk multiples.
 const std::vector<size_t> kByteCounts = {4095, 4096, 4097, 3 * 4096 + 1, 50001};
 
@@ -56,9 +58,19 @@ TEST_P(Tuning, EveryCollectiveWithMinimalChunks) {
 
 // Single-copy (cross-memory) reads from 4096-byte blocks up, so allgather, alltoall and broadcast of
 // malloc'd buffers take that path at test sizes, in place and out of place, for every type (broadcast
-// and allgather only below four ranks per core: more crowded ranks use the staging ring).
+// and allgather only below four ranks per core: more crowded ranks use the staging ring). Twice: with
+// the single copies forced, then with the handoff in cache forced (ranks with a core each choose
+// between them by the cores' distance; oversubscribed ranks always copy once).
 TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
-  ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096");
+  for (const char* cached : {"0", "1"}) {
+    SCOPED_TRACE(std::string("GROVE_CACHED_HANDOFF=") + cached);
+    ScopedEnv small("GROVE_SMALL_BYTES", "4096"), cross("GROVE_CROSS_MEMORY_MIN_BYTES", "4096"),
+        handoff("GROVE_CACHED_HANDOFF", cached);
+    runCrossMemoryCases(GetParam());
+  }
+}
+
+void runCrossMemoryCases(int ranks) {
   MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
     Ctx x{rank, nranks, comm, stream, check};
     uint64_t seed = 7000;
@@ -77,7 +89,7 @@ TEST_P(Tuning, CrossMemoryReadsFromSmallBlocks) {
     }
     return true;
   };
-  GROVE_MATRIX_RUN(GetParam(), body, 300000);
+  GROVE_MATRIX_RUN(ranks, body, 300000);
 }
 
 // Send/recv through 4096-byte mailboxes: messages of many chunks in both directions at once, first with
