@@ -3,8 +3,8 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
-#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -30,6 +30,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   }
   e.describeBuffers(seq, send, bytes, nullptr, 0);
   if (singleCopy) e.offerSendAddress(seq, send, bytes);
+  adviseCopies(e, bytes);
   e.agree(seq, d);
   copyOwnBlock(out + me * bytes, in, bytes, bytes * n * n);
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: read every peer's input directly
@@ -39,8 +40,10 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
     }
     return e.finishTogether(seq);
   }
-  // Single copy: the kernel reads every peer's private input (unless close cores hand over faster).
-  if (e.everyoneHas(seq, kSendAddress) && !handOverInCache(e, seq)) {
+  // Single copy: the kernel reads every peer's private input (unless a handoff in cache is faster now,
+  // copy_choice.hpp).
+  const CopyChoice copies(e, seq, bytes, e.everyoneHas(seq, kSendAddress));
+  if (copies.singleCopies()) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
       e.readFromPeer(r, e.peerSendAddress(r, seq), out + r * bytes, bytes);

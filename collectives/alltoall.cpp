@@ -3,8 +3,8 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
-#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -34,6 +34,7 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   // In place, a peer would read blocks this rank is overwriting: zero-copy only out of place.
   e.describeBuffers(seq, in != out ? send : nullptr, bytes * n, nullptr, 0);
   e.offerSendAddress(seq, in != out ? send : nullptr, bytes);
+  adviseCopies(e, bytes);
   e.agree(seq, d);
   if (in != out) copyOwnBlock(out + me * bytes, in + me * bytes, bytes, bytes * n * n);
   if (e.everyoneHas(seq, kSendShared)) {
@@ -43,8 +44,10 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
     }
     return e.finishTogether(seq);
   }
-  // Single copy: the kernel reads my block of every peer's input (unless close cores hand over faster).
-  if (e.everyoneHas(seq, kSendAddress) && !handOverInCache(e, seq)) {
+  // Single copy: the kernel reads my block of every peer's input (unless a handoff in cache is faster now,
+  // copy_choice.hpp).
+  const CopyChoice copies(e, seq, bytes, e.everyoneHas(seq, kSendAddress));
+  if (copies.singleCopies()) {
     for (int k = 1; k < n; ++k) {
       const int r = (me + k) % n;
       e.readFromPeer(r, e.peerSendAddress(r, seq) + me * bytes, out + r * bytes, bytes);

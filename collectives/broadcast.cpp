@@ -3,8 +3,8 @@
 #include <cstring>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
-#include "collectives/core_distance.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/pipeline.hpp"
 
@@ -37,14 +37,17 @@ void broadcast(Engine& e, const void* send, void* recv, std::size_t count, grove
   }
   e.describeBuffers(seq, isRoot ? send : nullptr, bytes, nullptr, 0);
   if (isRoot && singleCopy) e.offerSendAddress(seq, send, bytes);
+  adviseCopies(e, bytes);
   e.agree(seq, d);
   if (rootCopies) copyOwnBlock(recv, send, bytes, bytes * e.nranks());
   if (e.headerOf(root, seq)->flags & kSendShared) {  // zero-copy: copy straight from the root's buffer
     if (!isRoot) std::memcpy(recv, e.peerSend(root, seq), bytes);
     return e.finishTogether(seq);
   }
-  // Single copy: the kernel reads the root's private buffer (unless close cores hand over faster).
-  if ((e.headerOf(root, seq)->flags & kSendAddress) && !handOverInCache(e, seq)) {
+  // Single copy: the kernel reads the root's private buffer (unless a handoff in cache is faster now,
+  // copy_choice.hpp).
+  const CopyChoice copies(e, seq, bytes, (e.headerOf(root, seq)->flags & kSendAddress) != 0);
+  if (copies.singleCopies()) {
     if (!isRoot) e.readFromPeer(root, e.peerSendAddress(root, seq), recv, bytes);
     return e.finishTogether(seq);
   }

@@ -12,21 +12,17 @@ namespace {
 
 // Trips around the ring; the first is not timed, since ranks enter the call at slightly different times.
 constexpr int kTrips = 4;
-// Close cores hand a line over in 30-45 ns on the development VM, distant ones in 150-180 ns.
-constexpr double kFarHopNanos = 100;
-
-// -1 when `name` is unset or "auto", else 1 or 0.
-int forcedChoice(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v && std::strcmp(v, "auto") != 0 ? (std::atoi(v) != 0 ? 1 : 0) : -1;
-}
-
 int forcedStaging() {
   static const int forced = forcedChoice("GROVE_STREAM_STAGING");
   return forced;
 }
 
 }  // namespace
+
+int forcedChoice(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v && std::strcmp(v, "auto") != 0 ? (std::atoi(v) != 0 ? 1 : 0) : -1;
+}
 
 double measureHopNanos(Engine& e, std::uint64_t seq) {
   const int n = e.nranks(), me = e.rank();
@@ -63,29 +59,6 @@ bool streamStaging(Engine& e, std::uint64_t seq) {
   log(3, "rank %d: call %llu: %.0f ns per hop, %s staging", e.rank(), static_cast<unsigned long long>(seq),
       hop, far ? "streaming" : "cached");
   return far;
-}
-
-bool handOverInCache(Engine& e, std::uint64_t seq) {
-  const int n = e.nranks(), me = e.rank();
-  if (n < 2 || e.oversubscribed()) return false;
-  // Read at every call (the calls that get here move megabytes), so a setting applies to every communicator.
-  const int forced = forcedChoice("GROVE_CACHED_HANDOFF");
-  const double hop = measureHopNanos(e, seq);
-  const MemoryChannel& next = e.channel((me + 1) % n);
-  const MemoryChannel& prev = e.channel((me + n - 1) % n);
-  // Values grow with the call number; the verdict is the lowest bit.
-  const std::uint64_t base = 2 * seq;
-  bool cached;
-  if (me == 0) {
-    cached = forced >= 0 ? forced == 1 : hop <= kFarHopNanos;
-  } else {
-    prev.wait(kSemVerdict, base, e.deadline(), e.spin());
-    cached = prev.poll(kSemVerdict, base + 1);
-  }
-  if (me != n - 1) next.signal(kSemVerdict, base + (cached ? 1 : 0));
-  log(3, "rank %d: call %llu: %.0f ns per hop, %s", me, static_cast<unsigned long long>(seq), hop,
-      cached ? "handoff in cache" : "single copies");
-  return cached;
 }
 
 }  // namespace grove::coll

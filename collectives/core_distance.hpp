@@ -18,6 +18,13 @@
 
 namespace grove::coll {
 
+/// A hop above this is far: close cores hand a line over in 30-45 ns on the development VM, distant ones
+/// in 150-180 ns.
+constexpr double kFarHopNanos = 100;
+
+/// -1 when the environment variable `name` is unset or "auto", else 1 (a non-zero number) or 0.
+int forcedChoice(const char* name);
+
 /// Nanoseconds a token takes from one rank to the next, measured over a few trips around the ring of
 /// ranks. Collective: every rank of call `seq` calls it after agree(). Returns 0 without measuring for
 /// a single rank or when ranks outnumber the cores (the token would wait for the scheduler).
@@ -28,14 +35,5 @@ double measureHopNanos(Engine& e, std::uint64_t seq);
 /// hop time and streams when it exceeds 100 ns, and always streams when ranks outnumber cores.
 /// Collective, like measureHopNanos.
 bool streamStaging(Engine& e, std::uint64_t seq);
-
-/// Whether call `seq`, which could have every rank read its peers' buffers with single kernel copies,
-/// should hand its data over through the staging ring instead (two copies, the second from a cache the
-/// cores share). Between close cores that measured faster; between distant ones several times slower
-/// (docs/performance.md, "Single copy or a handoff in cache"). Rank 0's hop measurement decides and its
-/// verdict travels around the ring, so every rank takes the same path. GROVE_CACHED_HANDOFF=1/0 forces
-/// the answer (rank 0's setting counts). False without measuring when ranks outnumber cores.
-/// Collective, like measureHopNanos.
-bool handOverInCache(Engine& e, std::uint64_t seq);
 
 }  // namespace grove::coll

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
 #include "collectives/p2p_state.hpp"
 #include "core/affinity.hpp"
@@ -104,6 +105,7 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
   if (nranks > 1) neighbours_.push_back((rank + 1) % nranks);
   if (nranks > 2) neighbours_.push_back((rank + nranks - 1) % nranks);
   p2p_ = std::make_unique<P2PState>();
+  copyTuner_ = std::make_unique<CopyTuner>();
   std::vector<char*> bases(nranks);
   for (int r = 0; r < nranks; ++r) bases[r] = base(r);
   p2p_->init(layout_, rank, bases, !oversubscribed_);

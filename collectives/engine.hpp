@@ -33,6 +33,7 @@
 namespace grove::coll {
 
 struct P2PState;
+class CopyTuner;
 
 enum class CollKind : std::uint8_t {
   kAllReduce = 1,
@@ -158,6 +159,10 @@ class Engine {
   /// `blockBytes` (what one peer reads) is large enough to pay for the system call; call after
   /// describeBuffers() and before post(). Returns true when offered.
   bool offerSendAddress(std::uint64_t seq, const void* send, std::size_t blockBytes);
+  /// Adds HeaderFlags to what the next post() announces (after describeBuffers()).
+  void announce(std::uint8_t flags) { pendingFlags_ |= flags; }
+  /// Rank 0's record of how fast each way of moving large private blocks was (collectives/copy_choice.hpp).
+  CopyTuner& copyTuner() { return *copyTuner_; }
   /// True when blocks of `blockBytes` go by cross-memory reads where buffers allow (the same on every rank).
   bool crossMemoryFor(std::size_t blockBytes) const {
     return crossMemory_ && blockBytes >= crossMemoryMinBytes_;
@@ -291,6 +296,7 @@ class Engine {
   Algo forced_ = Algo::kAuto;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<P2PState> p2p_;
+  std::unique_ptr<CopyTuner> copyTuner_;
   CallLock callLock_;
   std::uint8_t pendingFlags_ = 0;                                  // announced by the next post()
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer

@@ -45,8 +45,9 @@ static_assert(sizeof(CallHeader) == kLine);
 
 /// Header flags: which of the caller's buffers peers can map (they lie in groveMemAlloc memory), and
 /// whether peers may read the send buffer with cross-memory reads (its address is then the first word
-/// of the caller's small-message room, which large calls do not otherwise use).
-enum HeaderFlags : std::uint8_t { kSendShared = 1, kRecvShared = 2, kSendAddress = 4 };
+/// of the caller's small-message room, which large calls do not otherwise use). kHandoffAdvice: rank 0
+/// asks ranks that share cores to hand the data over in cache rather than copy once (CopyChoice).
+enum HeaderFlags : std::uint8_t { kSendShared = 1, kRecvShared = 2, kSendAddress = 4, kHandoffAdvice = 8 };
 
 /// Second line of a call slot: where the caller's buffers are, for peers that map them (zero-copy).
 struct alignas(kLine) BufferLine {
