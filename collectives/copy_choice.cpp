@@ -55,7 +55,9 @@ void CopyTuner::record(std::size_t blockBytes, bool handoff, double nanos) {
 }
 
 void adviseCopies(Engine& e, std::size_t blockBytes) {
-  if (e.rank() != 0 || !e.oversubscribed() || !e.crossMemoryFor(blockBytes)) return;
+  // Four or more ranks per core copy once: through the ring, alltoall fell to 0.3-0.5x MPI in the far
+  // state there, and trying it every 64 calls cost 7-17 % in 8-rank jobs of 12 calls per size.
+  if (e.rank() != 0 || !e.oversubscribed() || e.crowded() || !e.crossMemoryFor(blockBytes)) return;
   const int forced = forcedChoice("GROVE_CACHED_HANDOFF");
   if (forced >= 0 ? forced == 1 : e.copyTuner().preferHandoff(blockBytes)) e.announce(kHandoffAdvice);
 }

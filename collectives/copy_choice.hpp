@@ -34,8 +34,9 @@ class CopyTuner {
   Bin bins_[65];
 };
 
-/// Before post(), after offerSendAddress(): rank 0 of ranks that share cores advises (kHandoffAdvice)
-/// how a call moving blocks of `blockBytes` should go.
+/// Before post(), after offerSendAddress(): rank 0 of ranks that share cores (fewer than four per core)
+/// advises (kHandoffAdvice) how a call moving blocks of `blockBytes` should go; without advice ranks copy
+/// once.
 void adviseCopies(Engine& e, std::size_t blockBytes);
 
 /// The way of one call (after agree()), when `possible` (every rank offered its send buffer for single
