@@ -49,9 +49,14 @@ bool CopyTuner::preferHandoff(std::size_t blockBytes) {
 }
 
 void CopyTuner::record(std::size_t blockBytes, bool handoff, double nanos) {
-  double& v = bins_[std::bit_width(blockBytes)].nanosPerByte[handoff ? 1 : 0];
+  Bin& b = bins_[std::bit_width(blockBytes)];
+  double& v = b.nanosPerByte[handoff ? 1 : 0];
   const double x = nanos / static_cast<double>(blockBytes);
-  v = v == 0 ? x : (v + x) / 2;  // recent calls count most: the machine's state changes
+  // The way in use is averaged over its recent calls (recent ones count most: the machine changes); a way
+  // tried once in a while is judged by that call alone, its older figure being stale.
+  const bool inUse =
+      b.nanosPerByte[0] != 0 && b.nanosPerByte[1] != 0 && (b.nanosPerByte[1] < b.nanosPerByte[0]) == handoff;
+  v = inUse ? (v + x) / 2 : x;
 }
 
 void adviseCopies(Engine& e, std::size_t blockBytes) {
