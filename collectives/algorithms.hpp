@@ -31,13 +31,13 @@ void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const
 inline bool eagerCall(const Engine& e, std::size_t bytes) {
   return e.nranks() > 1 && bytes <= e.eagerBytes();
 }
-/// A collective with nothing to move (count 0) keeps only the ranks' calls in step: every rank posts its
-/// descriptor and returns, as an eager sender does, and a peer whose call differs reports it as for any
-/// eager call (docs/algorithms.md, "Eager calls"). True when `d` was handled so. Off with eager calls
+/// A collective with nothing to move (count 0) only joins this rank's run of such calls (Engine::foldEmpty),
+/// posted with the next call that posts; ranks that disagree about it are told as for an eager call
+/// (docs/algorithms.md, "Calls with nothing to move"). True when `d` was handled so. Off with eager calls
 /// (GROVE_EAGER_BYTES=0): every rank then waits for all, as for other calls.
 inline bool emptyCall(Engine& e, const CallDesc& d) {
   if (d.count != 0 || e.nranks() == 1 || e.eagerBytes() == 0) return false;
-  e.post(e.beginCall(true), d, nullptr, 0, Engine::PostMode::kSender);
+  e.foldEmpty(d);
   return true;
 }
 /// Eager broadcast and reduce; `seq` comes from beginCall(true).

@@ -14,6 +14,8 @@
 #include "grove/error.hpp"
 #include "grove/memory.hpp"
 
+using grove::coll::CallDesc;
+using grove::coll::CollKind;
 using grove::coll::CommState;
 using grove::coll::Engine;
 using grove::coll::failNoComm;
@@ -82,6 +84,17 @@ inline groveResult_t checkRank(groveComm_t comm, const char* what, const char* r
   if (r >= 0 && r < comm->state->engine->nranks()) [[likely]]
     return groveSuccess;
   return badRank(comm, what, role, r);
+}
+
+// A call with count 0 on the caller's thread: joins the run of such calls (Engine::foldEmpty) under the
+// call lock, by runQuick; false when it must take the general path (stream work pending, a full run,
+// eager calls off). `d` must be what the algorithm's own entry point builds: a rank that takes the
+// general path compares it with the others' (EmptyCalls test, one rank on a stream).
+bool emptyNow(groveComm_t comm, groveStream_t stream, const grove::coll::CallDesc& d, groveResult_t& r) {
+  auto fold = [&d](Engine& e) noexcept {
+    return e.nranks() > 1 && e.eagerBytes() != 0 && e.foldEmptyQuick(d);
+  };
+  return stream == nullptr && grove::coll::runQuick(*comm->state, fold, r);
 }
 
 #define GROVE_CHECK(expr)              \
@@ -204,6 +217,8 @@ groveResult_t groveAllReduce(const void* sendbuff, void* recvbuff, size_t count,
                              groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllReduce", count, type, sendbuff, recvbuff, count, count));
   GROVE_CHECK(checkOp(comm, "groveAllReduce", op));
+  groveResult_t r;
+  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllReduce, type, op, 0, -1, 0}, r)) return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::allReduce(e, sendbuff, recvbuff, count, type, op);
   });
@@ -212,6 +227,9 @@ groveResult_t groveAllReduce(const void* sendbuff, void* recvbuff, size_t count,
 groveResult_t groveAllGather(const void* sendbuff, void* recvbuff, size_t sendcount, groveDataType_t type,
                              groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllGather", sendcount, type, sendbuff, recvbuff, sendcount, sendcount));
+  groveResult_t r;
+  if (sendcount == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllGather, type, groveSum, 0, -1, 0}, r))
+    return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::allGather(e, sendbuff, recvbuff, sendcount, type);
   });
@@ -222,6 +240,9 @@ groveResult_t groveReduceScatter(const void* sendbuff, void* recvbuff, size_t re
   GROVE_CHECK(
       checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
   GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
+  groveResult_t r;
+  if (recvcount == 0 && emptyNow(comm, stream, CallDesc{CollKind::kReduceScatter, type, op, 0, -1, 0}, r))
+    return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
   });
@@ -231,6 +252,9 @@ groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count,
                              int root, groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
   GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
+  groveResult_t r;
+  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kBroadcast, type, groveSum, 0, root, 0}, r))
+    return r;
   if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
                              "groveBroadcast: root's send buffer is NULL with count > 0");
@@ -244,6 +268,8 @@ groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, gr
   GROVE_CHECK(checkCall(comm, "groveReduce", count, type, sendbuff, recvbuff, count, 0));
   GROVE_CHECK(checkOp(comm, "groveReduce", op));
   GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
+  groveResult_t r;
+  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kReduce, type, op, 0, root, 0}, r)) return r;
   if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
                              "groveReduce: root's receive buffer is NULL with count > 0");
@@ -255,6 +281,9 @@ groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, gr
 groveResult_t groveAllToAll(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                             groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
+  groveResult_t r;
+  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllToAll, type, groveSum, 0, -1, 0}, r))
+    return r;
   return grove::coll::runOn(comm->state, stream,
                             [=](Engine& e) { grove::coll::allToAll(e, sendbuff, recvbuff, count, type); });
 }

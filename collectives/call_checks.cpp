@@ -15,6 +15,9 @@ namespace grove::coll {
 namespace {
 
 std::string describe(const CallDesc& d) {
+  if (d.coll == CollKind::kEmptyRun)
+    return std::to_string(d.count) + (d.count == 1 ? " call" : " calls") + " with count 0 (the first " +
+           describe(firstOfRun(d)) + ")";
   std::string s = collName(d.coll);
   s += "(count=" + std::to_string(d.count) + ", type=" + typeName(d.type);
   if (d.coll == CollKind::kAllReduce || d.coll == CollKind::kReduceScatter || d.coll == CollKind::kReduce)
@@ -37,6 +40,19 @@ CallDesc fromHeader(const CallHeader& h) {
 
 // Names the first field in which two descriptors differ, or returns empty.
 std::string difference(const CallDesc& a, const CallDesc& b) {
+  if (a.coll == CollKind::kEmptyRun || b.coll == CollKind::kEmptyRun) {
+    // A rank's calls with count 0 against another's call that posts: the count, when the first of them
+    // is the same collective.
+    if (a.coll != b.coll) {
+      const CallDesc& other = a.coll == CollKind::kEmptyRun ? b : a;
+      const CallDesc first = firstOfRun(a.coll == CollKind::kEmptyRun ? a : b);
+      return first.coll == other.coll ? "count" : "collective";
+    }
+    if (a.count != b.count) return "number of calls with count 0";
+    if (a.aux == b.aux && a.type == b.type && a.op == b.op && a.root == b.root) return {};
+    const std::string first = difference(firstOfRun(a), firstOfRun(b));
+    return first.empty() ? "a call with count 0" : first;
+  }
   if (a.coll != b.coll) return "collective";
   if (a.count != b.count) return "count";
   if (a.type != b.type) return "datatype";
@@ -53,8 +69,9 @@ std::string Engine::compare(const CallDesc& d, int p, const CallHeader& theirsLi
   const CallDesc theirs = fromHeader(theirsLine);
   const std::string field = difference(d, theirs);
   if (field.empty()) return {};
-  return "mismatched calls: " + field + " differs: rank " + std::to_string(rank_) + " called " + describe(d) +
-         ", rank " + std::to_string(p) + " called " + describe(theirs);
+  auto verb = [](const CallDesc& c) { return c.coll == CollKind::kEmptyRun ? " made " : " called "; };
+  return "mismatched calls: " + field + " differs: rank " + std::to_string(rank_) + verb(d) + describe(d) +
+         ", rank " + std::to_string(p) + verb(theirs) + describe(theirs);
 }
 
 void Engine::notifyAll(std::uint64_t seq, bool self) {

@@ -50,6 +50,8 @@ const char* collName(CollKind k) {
       return "send/recv";
     case CollKind::kBarrier:
       return "barrier";
+    case CollKind::kEmptyRun:
+      return "calls with count 0";
   }
   return "unknown";
 }
@@ -159,13 +161,7 @@ void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, 
   copySmall(h->inlineData, inlineData, inlineBytes);
   // Fold the descriptor into this window's hash (the fields compare() compares, in call order); publish
   // it with the window's last call.
-  for (std::uint64_t v : {static_cast<std::uint64_t>(d.coll) | static_cast<std::uint64_t>(d.type) << 8 |
-                              static_cast<std::uint64_t>(d.op) << 16 |
-                              static_cast<std::uint64_t>(static_cast<std::uint32_t>(d.root)) << 32,
-                          d.count, d.aux}) {
-    windowHash_ = (windowHash_ ^ v) * 0x9E3779B97F4A7C15ull;
-    windowHash_ ^= windowHash_ >> 29;
-  }
+  windowHash_ = foldCall(windowHash_, d);
   if (seq % kCheckEvery == kCheckEvery - 1) {
     const std::uint64_t window = seq / kCheckEvery;
     windowHashes_[window % kCheckWindows] = windowHash_;

@@ -44,7 +44,8 @@ enum class CollKind : std::uint8_t {
   kAllToAll,
   kAllToAllv,
   kSendRecv,
-  kBarrier
+  kBarrier,
+  kEmptyRun  ///< A run of calls with nothing to move, posted as one entry (collectives/empty_calls.cpp).
 };
 const char* collName(CollKind k);
 
@@ -57,6 +58,27 @@ struct CallDesc {
   int root = -1;
   std::uint64_t aux = 0;
 };
+
+/// The first call (count 0) of a kEmptyRun entry.
+CallDesc firstOfRun(const CallDesc& run);
+
+/// The collective, type, op and root of `d` in one word.
+inline std::uint64_t packCall(const CallDesc& d) {
+  return static_cast<std::uint64_t>(d.coll) | static_cast<std::uint64_t>(d.type) << 8 |
+         static_cast<std::uint64_t>(d.op) << 16 |
+         static_cast<std::uint64_t>(static_cast<std::uint32_t>(d.root)) << 32;
+}
+/// No call packs to this (CollKind 0 does not exist).
+constexpr std::uint64_t kNoCall = 0;
+
+/// Folds the fields of `d` that calls compare into the running hash `h`.
+inline std::uint64_t foldCall(std::uint64_t h, const CallDesc& d) {
+  for (std::uint64_t v : {packCall(d), d.count, d.aux}) {
+    h = (h ^ v) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+  }
+  return h;
+}
 
 /// Algorithm names accepted by GROVE_ALGO / -A (docs/algorithms.md).
 enum class Algo { kAuto, kOneShot, kTwoShot };
@@ -79,6 +101,8 @@ class Engine {
   /// started the call after the last one that used them and has checked the entry's previous call.
   /// Every kCheckEvery calls, an eager call first checks the calls this rank has not checked yet.
   std::uint64_t beginCall(bool eager = false) {
+    if (emptyRun_ != 0) [[unlikely]]
+      postEmptyRun();
     const std::uint64_t seq = ++seq_;
     constexpr std::uint64_t slots = kCallSlots;
     const std::uint64_t reuse = seq > slots ? seq - slots : 0;  // the entry's previous call
@@ -90,6 +114,21 @@ class Engine {
   // A rank publishes its checks at most 2 * kCheckEvery calls late; credit must never depend on a rank
   // that stopped calling, so the ring must be deeper than that.
   static_assert(kCallSlots > 2 * kCheckEvery + 1);
+  /// Records a call with nothing to move (count 0) without posting it: such calls are kept as a run,
+  /// which the next call that posts (or the run's kEmptyRunMax-th call) first posts as one eager entry,
+  /// compared like any call (collectives/empty_calls.cpp).
+  void foldEmpty(const CallDesc& d) {
+    noteEmpty(d);
+    if (emptyRun_ == kEmptyRunMax) postEmptyRun();
+  }
+  /// foldEmpty() when it needs no post (the run is not full yet); else returns false, having done nothing.
+  bool foldEmptyQuick(const CallDesc& d) noexcept {
+    if (emptyRun_ + 1 >= kEmptyRunMax) return false;
+    noteEmpty(d);
+    return true;
+  }
+  /// Longest run of calls with count 0 kept unposted: bounds how late a difference among them is found.
+  static constexpr std::uint64_t kEmptyRunMax = 1024;
   /// Largest broadcast or reduce that runs as an eager call (GROVE_EAGER_BYTES; 0: none).
   std::size_t eagerBytes() const { return layout_.eagerBytes; }
   /// This rank's eager payload room of call `seq`, and rank r's as mapped here.
@@ -213,6 +252,19 @@ class Engine {
 
  private:
   char* peerBuffer(int r, std::uint64_t seq, bool send);
+  /// Adds `d` (count 0) to the run. A call like the one before it only counts: the hash takes each change
+  /// of call with its place in the run (runs of one call repeated, the common case, cost an increment).
+  void noteEmpty(const CallDesc& d) noexcept {
+    const std::uint64_t v = packCall(d);
+    if (v != emptyLast_) [[unlikely]] {
+      if (emptyRun_ == 0) emptyFirst_ = d;
+      emptyHash_ = foldCall(emptyHash_, CallDesc{d.coll, d.type, d.op, emptyRun_, d.root, d.aux});
+      emptyLast_ = v;
+    }
+    ++emptyRun_;
+  }
+  /// Posts the pending run of calls with count 0 as one eager entry.
+  void postEmptyRun();
   /// Waits until `word` reaches `target`, raised by rank `peer` (bounded by the timeout).
   void waitWord(const SemaphoreWord* word, std::uint64_t target, int peer) const;
   /// Waits until every peer has posted call `started` (or a later one) and checked call `checked`;
@@ -279,6 +331,10 @@ class Engine {
   std::uint64_t published_ = 0;  // checked_ as peers last saw it
   std::uint64_t foundLate_ = 0;  // last call this rank found mismatched after its part had finished
   std::string foundLateWhy_;
+  std::uint64_t emptyRun_ = 0;               // calls with count 0 not posted yet (foldEmpty)
+  std::uint64_t emptyHash_ = 0;              // hash of their changes of call (noteEmpty)
+  std::uint64_t emptyLast_ = kNoCall;        // packCall() of the last of them
+  CallDesc emptyFirst_;                      // the first of them
   std::uint64_t windowHash_ = 0;             // hash of this window's descriptors so far
   std::vector<std::uint64_t> windowHashes_;  // by window % kCheckWindows: this rank's published hashes
   std::vector<int> neighbours_;              // ranks rank±1: the peers batched checks compare with

@@ -242,6 +242,92 @@ TEST_P(Eager, BatchedChecksFindMismatchWithoutSynchronousCalls) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// Calls with count 0 are kept as runs and posted with the next call that posts, or every
+// kEmptyRunMax (1024) calls (collectives/empty_calls.cpp). Runs that differ in length or in any call, before
+// and after a full run was posted, must reach every rank as groveInvalidUsage exactly once, naming what
+// differs; identical runs must change nothing.
+struct EmptyRunCase {
+  const char* name;
+  const char* keyword;  // in the message; nullptr: the ranks agree
+  int calls;            // on every rank but the odd one, which makes `calls + extra`
+  int extra;
+  int differsAt;  // the odd rank's call there is another collective; -1: none
+};
+
+groveResult_t emptyCall(int i, bool different, groveComm_t c) {
+  float x = 0;
+  if (different) return groveReduceScatter(&x, &x, 0, groveFloat32, groveSum, c, nullptr);
+  return i % 3 == 2 ? groveBroadcast(&x, &x, 0, groveFloat32, i % 2, c, nullptr)
+                    : groveAllGather(&x, &x, 0, groveFloat32, c, nullptr);
+}
+
+TEST_P(Eager, RunsOfEmptyCallsAreCompared) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t, Checker& check) {
+    const EmptyRunCase cases[] = {
+        {"identical runs past the longest kept", nullptr, 2500, 0, -1},
+        {"runs of different lengths", "number of calls with count 0", 2, 1, -1},
+        {"a run differing in its middle", "a call with count 0", 5, 0, 2},
+        {"a difference in a full run (posted at its 1024th call)", "a call with count 0", 1500, 0, 500},
+        {"a difference after a full run", "a call with count 0", 1500, 0, 1030},
+    };
+    int k = 0;
+    for (const EmptyRunCase& rc : cases) {
+      const int odd = (k++) % nranks;
+      const std::string what = format("%s (rank %d differs)", rc.name, odd);
+      const int calls = rc.calls + (rank == odd ? rc.extra : 0);
+      groveResult_t atCalls = groveSuccess;
+      for (int i = 0; i < calls && atCalls == groveSuccess; ++i)
+        atCalls = emptyCall(i, rank == odd && i == rc.differsAt, comm);
+      const std::string callMsg = lower(groveGetLastError(comm));
+      groveResult_t after = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the next call", &after)) return false;
+      const std::string msg = atCalls == groveInvalidUsage ? callMsg : lower(groveGetLastError(comm));
+      const int reports = (atCalls == groveInvalidUsage) + (after == groveInvalidUsage);
+      check.expect(atCalls == groveSuccess || atCalls == groveInvalidUsage, what + ": the calls' result");
+      check.expect(reports == (rc.keyword ? 1 : 0),
+                   what + format(": groveInvalidUsage %d times (the calls returned %d, the next call %d)",
+                                 reports, atCalls, after));
+      if (rc.keyword && reports > 0)
+        check.expect(msg.find(rc.keyword) != std::string::npos,
+                     what + ": the message does not name the difference: \"" + msg + "\"");
+      groveResult_t again = groveSuccess;
+      if (!allReduceCheck(rank, nranks, comm, check, what + ": the call after that", &again)) return false;
+      if (!check.result(again, groveSuccess, what + ": the call after that", comm)) return false;
+    }
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+// Calls with count 0 take a short path on the caller's thread and the general one on a stream: both must
+// describe the same call, or ranks on different paths would disagree about agreeing calls.
+TEST_P(Eager, EmptyCallsOnAStreamMatchTheShortPath) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    groveStream_t mine = rank == nranks - 1 ? stream : nullptr;
+    float x = 0;
+    for (int i = 0; i < 50; ++i) {
+      const std::string what = format("round %d", i);
+      const int root = i % nranks;
+      const groveResult_t rs[] = {
+          groveAllReduce(&x, &x, 0, groveInt32, groveMax, comm, mine),
+          groveAllGather(&x, &x, 0, groveFloat64, comm, mine),
+          groveReduceScatter(&x, &x, 0, groveFloat16, groveMin, comm, mine),
+          groveBroadcast(&x, &x, 0, groveUint8, root, comm, mine),
+          groveReduce(&x, &x, 0, groveInt64, groveProd, root, comm, mine),
+          groveAllToAll(&x, &x, 0, groveBfloat16, comm, mine),
+      };
+      for (groveResult_t r : rs)
+        if (!check.result(r, groveSuccess, what + ": a call with count 0", comm)) return false;
+      if (mine && !check.result(groveStreamSynchronize(mine), groveSuccess, what + ": stream", comm))
+        return false;
+    }
+    groveResult_t after = groveSuccess;
+    if (!allReduceCheck(rank, nranks, comm, check, "the call after them", &after)) return false;
+    return check.result(after, groveSuccess, "the call after them", comm);
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
 // An eager send whose receive is shorter: the receiver reports at the call, the sender (whose send had
 // completed) when it returns or from its next call, which runs; nothing is written to the receive buffer.
 TEST_P(Eager, SendRecvMismatchReachesTheSenderLate) {
