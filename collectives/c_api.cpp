@@ -19,6 +19,7 @@ using grove::coll::CollKind;
 using grove::coll::CommState;
 using grove::coll::Engine;
 using grove::coll::failNoComm;
+using grove::coll::runEmpty;
 
 namespace {
 
@@ -84,17 +85,6 @@ inline groveResult_t checkRank(groveComm_t comm, const char* what, const char* r
   if (r >= 0 && r < comm->state->engine->nranks()) [[likely]]
     return groveSuccess;
   return badRank(comm, what, role, r);
-}
-
-// A call with count 0 on the caller's thread: joins the run of such calls (Engine::foldEmpty) under the
-// call lock, by runQuick; false when it must take the general path (stream work pending, a full run,
-// eager calls off). `d` must be what the algorithm's own entry point builds: a rank that takes the
-// general path compares it with the others' (EmptyCalls test, one rank on a stream).
-bool emptyNow(groveComm_t comm, groveStream_t stream, const grove::coll::CallDesc& d, groveResult_t& r) {
-  auto fold = [&d](Engine& e) noexcept {
-    return e.nranks() > 1 && e.eagerBytes() != 0 && e.foldEmptyQuick(d);
-  };
-  return stream == nullptr && grove::coll::runQuick(*comm->state, fold, r);
 }
 
 #define GROVE_CHECK(expr)              \
@@ -218,7 +208,8 @@ groveResult_t groveAllReduce(const void* sendbuff, void* recvbuff, size_t count,
   GROVE_CHECK(checkCall(comm, "groveAllReduce", count, type, sendbuff, recvbuff, count, count));
   GROVE_CHECK(checkOp(comm, "groveAllReduce", op));
   groveResult_t r;
-  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllReduce, type, op, 0, -1, 0}, r)) return r;
+  if (count == 0 && runEmpty(*comm->state, stream, CallDesc{CollKind::kAllReduce, type, op, 0, -1, 0}, r))
+    return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::allReduce(e, sendbuff, recvbuff, count, type, op);
   });
@@ -228,7 +219,8 @@ groveResult_t groveAllGather(const void* sendbuff, void* recvbuff, size_t sendco
                              groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllGather", sendcount, type, sendbuff, recvbuff, sendcount, sendcount));
   groveResult_t r;
-  if (sendcount == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllGather, type, groveSum, 0, -1, 0}, r))
+  if (sendcount == 0 &&
+      runEmpty(*comm->state, stream, CallDesc{CollKind::kAllGather, type, groveSum, 0, -1, 0}, r))
     return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::allGather(e, sendbuff, recvbuff, sendcount, type);
@@ -241,7 +233,8 @@ groveResult_t groveReduceScatter(const void* sendbuff, void* recvbuff, size_t re
       checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
   GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
   groveResult_t r;
-  if (recvcount == 0 && emptyNow(comm, stream, CallDesc{CollKind::kReduceScatter, type, op, 0, -1, 0}, r))
+  if (recvcount == 0 &&
+      runEmpty(*comm->state, stream, CallDesc{CollKind::kReduceScatter, type, op, 0, -1, 0}, r))
     return r;
   return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
     grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
@@ -253,7 +246,8 @@ groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count,
   GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
   GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
   groveResult_t r;
-  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kBroadcast, type, groveSum, 0, root, 0}, r))
+  if (count == 0 &&
+      runEmpty(*comm->state, stream, CallDesc{CollKind::kBroadcast, type, groveSum, 0, root, 0}, r))
     return r;
   if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
@@ -269,7 +263,8 @@ groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, gr
   GROVE_CHECK(checkOp(comm, "groveReduce", op));
   GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
   groveResult_t r;
-  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kReduce, type, op, 0, root, 0}, r)) return r;
+  if (count == 0 && runEmpty(*comm->state, stream, CallDesc{CollKind::kReduce, type, op, 0, root, 0}, r))
+    return r;
   if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
                              "groveReduce: root's receive buffer is NULL with count > 0");
@@ -282,7 +277,8 @@ groveResult_t groveAllToAll(const void* sendbuff, void* recvbuff, size_t count, 
                             groveComm_t comm, groveStream_t stream) {
   GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
   groveResult_t r;
-  if (count == 0 && emptyNow(comm, stream, CallDesc{CollKind::kAllToAll, type, groveSum, 0, -1, 0}, r))
+  if (count == 0 &&
+      runEmpty(*comm->state, stream, CallDesc{CollKind::kAllToAll, type, groveSum, 0, -1, 0}, r))
     return r;
   return grove::coll::runOn(comm->state, stream,
                             [=](Engine& e) { grove::coll::allToAll(e, sendbuff, recvbuff, count, type); });

@@ -101,6 +101,17 @@ bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
   return true;
 }
 
+/// A call with count 0 on the caller's thread: joins the run of such calls (Engine::foldEmpty) by
+/// runQuick. False when it must take the general path (a stream, stream work pending, a full run, eager
+/// calls off). `d` must be what the algorithm's own entry point builds: a rank on the general path
+/// compares it with the others' (test Eager.EmptyCallsOnAStreamMatchTheShortPath).
+inline bool runEmpty(CommState& state, groveStream_t stream, const CallDesc& d, groveResult_t& result) {
+  auto fold = [&d](Engine& e) noexcept {
+    return e.nranks() > 1 && e.eagerBytes() != 0 && e.foldEmptyQuick(d);
+  };
+  return stream == nullptr && runQuick(state, fold, result);
+}
+
 }  // namespace grove::coll
 
 /// The handle behind groveComm_t.
