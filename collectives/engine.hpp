@@ -14,7 +14,8 @@
 /// calls since the last check with every peer. Whoever finds a difference writes a notice into every rank's
 /// segment. A rank whose part of the mismatched call had already finished learns of it through the notice:
 /// the call it is in, or its next one, runs and then returns groveInvalidUsage naming the mismatched call
-/// (takeLateMismatch). docs/algorithms.md, "Eager calls".
+/// (takeLateMismatch). docs/algorithms.md, "Eager calls". Calls with count 0 are kept as runs, each
+/// posted as one eager entry (foldEmpty; docs/algorithms.md, "Calls with nothing to move").
 #pragma once
 
 #include <atomic>
