@@ -36,7 +36,7 @@ inline bool eagerCall(const Engine& e, std::size_t bytes) {
 /// (docs/algorithms.md, "Calls with nothing to move"). True when `d` was handled so. Off with eager calls
 /// (GROVE_EAGER_BYTES=0): every rank then waits for all, as for other calls.
 inline bool emptyCall(Engine& e, const CallDesc& d) {
-  if (d.count != 0 || e.nranks() == 1 || e.eagerBytes() == 0) return false;
+  if (d.count != 0 || !e.keepsEmptyRuns()) return false;
   e.foldEmpty(d);
   return true;
 }

@@ -106,9 +106,7 @@ bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
 /// calls off). `d` must be what the algorithm's own entry point builds: a rank on the general path
 /// compares it with the others' (test Eager.EmptyCallsOnAStreamMatchTheShortPath).
 inline bool runEmpty(CommState& state, groveStream_t stream, const CallDesc& d, groveResult_t& result) {
-  auto fold = [&d](Engine& e) noexcept {
-    return e.nranks() > 1 && e.eagerBytes() != 0 && e.foldEmptyQuick(d);
-  };
+  auto fold = [&d](Engine& e) noexcept { return e.keepsEmptyRuns() && e.foldEmptyQuick(d); };
   return stream == nullptr && runQuick(state, fold, result);
 }
 

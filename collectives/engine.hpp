@@ -128,6 +128,9 @@ class Engine {
     noteEmpty(d);
     return true;
   }
+  /// True when calls with count 0 are kept as runs: with peers, and with eager calls on (GROVE_EAGER_BYTES=0
+  /// makes them synchronous like every other call).
+  bool keepsEmptyRuns() const { return nranks_ > 1 && layout_.eagerBytes != 0; }
   /// Longest run of calls with count 0 kept unposted: bounds how late a difference among them is found.
   static constexpr std::uint64_t kEmptyRunMax = 1024;
   /// Largest broadcast or reduce that runs as an eager call (GROVE_EAGER_BYTES; 0: none).
