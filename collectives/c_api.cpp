@@ -6,6 +6,7 @@
 #include <new>
 
 #include "collectives/algorithms.hpp"
+#include "collectives/api_checks.hpp"
 #include "collectives/comm_state.hpp"
 #include "collectives/datatype.hpp"
 #include "collectives/group.hpp"
@@ -15,83 +16,81 @@
 #include "grove/memory.hpp"
 
 using grove::coll::CallDesc;
+using grove::coll::checkCall;
+using grove::coll::checkOp;
+using grove::coll::checkRank;
 using grove::coll::CollKind;
 using grove::coll::CommState;
+using grove::coll::emptyCall;
 using grove::coll::Engine;
 using grove::coll::failNoComm;
-using grove::coll::runEmpty;
 
 namespace {
 
-// The checks every call makes. The common case is inlined into each entry point; the messages are built
-// out of line, by functions that check again and name the first problem: a function that can build
-// strings saves six registers and sets up a 200-byte frame even when it builds none (together 15-20 %
-// of a one-rank 8 B send/recv group, whose calls check twice each).
-
-[[gnu::cold, gnu::noinline]] groveResult_t badCall(groveComm_t comm, const char* what, std::size_t count,
-                                                   groveDataType_t type, const void* a, const void* b,
-                                                   std::size_t elemsA, std::size_t elemsB) {
-  if (comm == nullptr || !comm->state)
-    return failNoComm(groveInvalidArgument, std::string(what) + ": comm is NULL");
-  CommState& s = *comm->state;
-  if (!grove::coll::validType(type))
-    return s.fail(groveInvalidArgument, std::string(what) + ": unknown datatype " + std::to_string(type));
-  std::size_t total = 0;
-  const std::size_t ranks = static_cast<std::size_t>(std::max(1, s.engine->nranks()));
-  if (__builtin_mul_overflow(count, grove::coll::typeSize(type) * ranks, &total))
-    return s.fail(groveInvalidArgument,
-                  std::string(what) + ": count " + std::to_string(count) + " overflows");
-  if (elemsA > 0 && a == nullptr)
-    return s.fail(groveInvalidArgument, std::string(what) + ": send buffer is NULL with count > 0");
-  if (elemsB > 0 && b == nullptr)
-    return s.fail(groveInvalidArgument, std::string(what) + ": receive buffer is NULL with count > 0");
-  return groveSuccess;
+// The collectives past their short path for calls with count 0 (emptyCall). Kept out of line: the entry
+// point then needs no frame of its own, which was a tenth of such a call.
+[[gnu::noinline]] groveResult_t allReduceCall(const void* sendbuff, void* recvbuff, size_t count,
+                                              groveDataType_t type, groveRedOp_t op, groveComm_t comm,
+                                              groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllReduce", count, type, sendbuff, recvbuff, count, count));
+  GROVE_CHECK(checkOp(comm, "groveAllReduce", op));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::allReduce(e, sendbuff, recvbuff, count, type, op);
+  });
 }
 
-// Returns groveSuccess or the (recorded) problem.
-inline groveResult_t checkCall(groveComm_t comm, const char* what, std::size_t count, groveDataType_t type,
-                               const void* a, const void* b, std::size_t elemsA, std::size_t elemsB) {
-  // A multiplication that overflows, not a division: two 64-bit divisions were a tenth of a small call.
-  std::size_t total = 0;
-  if (comm != nullptr && comm->state && grove::coll::validType(type) &&
-      !__builtin_mul_overflow(
-          count,
-          grove::coll::typeSize(type) * static_cast<std::size_t>(std::max(1, comm->state->engine->nranks())),
-          &total) &&
-      (elemsA == 0 || a != nullptr) && (elemsB == 0 || b != nullptr)) [[likely]]
-    return groveSuccess;
-  return badCall(comm, what, count, type, a, b, elemsA, elemsB);
+[[gnu::noinline]] groveResult_t allGatherCall(const void* sendbuff, void* recvbuff, size_t sendcount,
+                                              groveDataType_t type, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllGather", sendcount, type, sendbuff, recvbuff, sendcount, sendcount));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::allGather(e, sendbuff, recvbuff, sendcount, type);
+  });
 }
 
-[[gnu::cold, gnu::noinline]] groveResult_t badOp(groveComm_t comm, const char* what, groveRedOp_t op) {
-  return comm->state->fail(groveInvalidArgument,
-                           std::string(what) + ": unknown reduction op " + std::to_string(op));
+[[gnu::noinline]] groveResult_t reduceScatterCall(const void* sendbuff, void* recvbuff, size_t recvcount,
+                                                  groveDataType_t type, groveRedOp_t op, groveComm_t comm,
+                                                  groveStream_t stream) {
+  GROVE_CHECK(
+      checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
+  GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
+  });
 }
 
-inline groveResult_t checkOp(groveComm_t comm, const char* what, groveRedOp_t op) {
-  if (grove::coll::validOp(op)) [[likely]]
-    return groveSuccess;
-  return badOp(comm, what, op);
+[[gnu::noinline]] groveResult_t broadcastCall(const void* sendbuff, void* recvbuff, size_t count,
+                                              groveDataType_t type, int root, groveComm_t comm,
+                                              groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
+  GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
+  if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
+    return comm->state->fail(groveInvalidArgument,
+                             "groveBroadcast: root's send buffer is NULL with count > 0");
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root);
+  });
 }
 
-[[gnu::cold, gnu::noinline]] groveResult_t badRank(groveComm_t comm, const char* what, const char* role,
-                                                   int r) {
-  return comm->state->fail(groveInvalidArgument, std::string(what) + ": " + role + " " + std::to_string(r) +
-                                                     " is out of range [0, " +
-                                                     std::to_string(comm->state->engine->nranks()) + ")");
+[[gnu::noinline]] groveResult_t reduceCall(const void* sendbuff, void* recvbuff, size_t count,
+                                           groveDataType_t type, groveRedOp_t op, int root, groveComm_t comm,
+                                           groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveReduce", count, type, sendbuff, recvbuff, count, 0));
+  GROVE_CHECK(checkOp(comm, "groveReduce", op));
+  GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
+  if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
+    return comm->state->fail(groveInvalidArgument,
+                             "groveReduce: root's receive buffer is NULL with count > 0");
+  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
+    grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root);
+  });
 }
 
-inline groveResult_t checkRank(groveComm_t comm, const char* what, const char* role, int r) {
-  if (r >= 0 && r < comm->state->engine->nranks()) [[likely]]
-    return groveSuccess;
-  return badRank(comm, what, role, r);
+[[gnu::noinline]] groveResult_t allToAllCall(const void* sendbuff, void* recvbuff, size_t count,
+                                             groveDataType_t type, groveComm_t comm, groveStream_t stream) {
+  GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
+  return grove::coll::runOn(comm->state, stream,
+                            [=](Engine& e) { grove::coll::allToAll(e, sendbuff, recvbuff, count, type); });
 }
-
-#define GROVE_CHECK(expr)              \
-  do {                                 \
-    groveResult_t r_ = (expr);         \
-    if (r_ != groveSuccess) return r_; \
-  } while (0)
 
 }  // namespace
 
@@ -176,9 +175,11 @@ groveResult_t groveCommAbort(groveComm_t comm) {
   comm->state->aborted = true;
   comm->state->fail(groveRemoteError, "the communicator was aborted");
   // Calls waiting in other threads (or on streams) end now. A NULL-stream call holds the call lock until
-  // it has recorded its result: wait for it to leave before dropping the handle's reference. Stream work
+  // it has recorded its result (a call with count 0 its flag instead, runEmpty): wait for it to leave
+  // before dropping the handle's reference. Stream work
   // holds references of its own, so the engine goes away when the last of it returns.
   comm->state->engine->cancel();
+  grove::coll::waitForEmptyCall(*comm->state);
   { std::lock_guard<grove::coll::CallLock> wait(comm->state->engine->callLock()); }
   grove::coll::keepForOpenGroup(comm);
   delete comm;
@@ -205,83 +206,54 @@ groveResult_t groveCommGetAsyncError(groveComm_t comm, groveResult_t* asyncError
 
 groveResult_t groveAllReduce(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                              groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveAllReduce", count, type, sendbuff, recvbuff, count, count));
-  GROVE_CHECK(checkOp(comm, "groveAllReduce", op));
   groveResult_t r;
-  if (count == 0 && runEmpty(*comm->state, stream, CallDesc{CollKind::kAllReduce, type, op, 0, -1, 0}, r))
+  if (count == 0 && emptyCall(comm, stream, CallDesc{CollKind::kAllReduce, type, op, 0, -1, 0}, false, r))
     return r;
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::allReduce(e, sendbuff, recvbuff, count, type, op);
-  });
+  return allReduceCall(sendbuff, recvbuff, count, type, op, comm, stream);
 }
 
 groveResult_t groveAllGather(const void* sendbuff, void* recvbuff, size_t sendcount, groveDataType_t type,
                              groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveAllGather", sendcount, type, sendbuff, recvbuff, sendcount, sendcount));
   groveResult_t r;
   if (sendcount == 0 &&
-      runEmpty(*comm->state, stream, CallDesc{CollKind::kAllGather, type, groveSum, 0, -1, 0}, r))
+      emptyCall(comm, stream, CallDesc{CollKind::kAllGather, type, groveSum, 0, -1, 0}, false, r))
     return r;
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::allGather(e, sendbuff, recvbuff, sendcount, type);
-  });
+  return allGatherCall(sendbuff, recvbuff, sendcount, type, comm, stream);
 }
 
 groveResult_t groveReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount, groveDataType_t type,
                                  groveRedOp_t op, groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(
-      checkCall(comm, "groveReduceScatter", recvcount, type, sendbuff, recvbuff, recvcount, recvcount));
-  GROVE_CHECK(checkOp(comm, "groveReduceScatter", op));
   groveResult_t r;
   if (recvcount == 0 &&
-      runEmpty(*comm->state, stream, CallDesc{CollKind::kReduceScatter, type, op, 0, -1, 0}, r))
+      emptyCall(comm, stream, CallDesc{CollKind::kReduceScatter, type, op, 0, -1, 0}, false, r))
     return r;
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::reduceScatter(e, sendbuff, recvbuff, recvcount, type, op);
-  });
+  return reduceScatterCall(sendbuff, recvbuff, recvcount, type, op, comm, stream);
 }
 
 groveResult_t groveBroadcast(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                              int root, groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveBroadcast", count, type, sendbuff, recvbuff, 0, count));
-  GROVE_CHECK(checkRank(comm, "groveBroadcast", "root", root));
   groveResult_t r;
   if (count == 0 &&
-      runEmpty(*comm->state, stream, CallDesc{CollKind::kBroadcast, type, groveSum, 0, root, 0}, r))
+      emptyCall(comm, stream, CallDesc{CollKind::kBroadcast, type, groveSum, 0, root, 0}, true, r))
     return r;
-  if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
-    return comm->state->fail(groveInvalidArgument,
-                             "groveBroadcast: root's send buffer is NULL with count > 0");
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root);
-  });
+  return broadcastCall(sendbuff, recvbuff, count, type, root, comm, stream);
 }
 
 groveResult_t groveReduce(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                           groveRedOp_t op, int root, groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveReduce", count, type, sendbuff, recvbuff, count, 0));
-  GROVE_CHECK(checkOp(comm, "groveReduce", op));
-  GROVE_CHECK(checkRank(comm, "groveReduce", "root", root));
   groveResult_t r;
-  if (count == 0 && runEmpty(*comm->state, stream, CallDesc{CollKind::kReduce, type, op, 0, root, 0}, r))
+  if (count == 0 && emptyCall(comm, stream, CallDesc{CollKind::kReduce, type, op, 0, root, 0}, true, r))
     return r;
-  if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
-    return comm->state->fail(groveInvalidArgument,
-                             "groveReduce: root's receive buffer is NULL with count > 0");
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root);
-  });
+  return reduceCall(sendbuff, recvbuff, count, type, op, root, comm, stream);
 }
 
 groveResult_t groveAllToAll(const void* sendbuff, void* recvbuff, size_t count, groveDataType_t type,
                             groveComm_t comm, groveStream_t stream) {
-  GROVE_CHECK(checkCall(comm, "groveAllToAll", count, type, sendbuff, recvbuff, count, count));
   groveResult_t r;
   if (count == 0 &&
-      runEmpty(*comm->state, stream, CallDesc{CollKind::kAllToAll, type, groveSum, 0, -1, 0}, r))
+      emptyCall(comm, stream, CallDesc{CollKind::kAllToAll, type, groveSum, 0, -1, 0}, false, r))
     return r;
-  return grove::coll::runOn(comm->state, stream,
-                            [=](Engine& e) { grove::coll::allToAll(e, sendbuff, recvbuff, count, type); });
+  return allToAllCall(sendbuff, recvbuff, count, type, comm, stream);
 }
 
 groveResult_t groveAllToAllv(const void* sendbuff, const size_t sendcounts[], const size_t sdispls[],

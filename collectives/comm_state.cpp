@@ -1,6 +1,7 @@
 #include "collectives/comm_state.hpp"
 
 #include <new>
+#include <thread>
 
 #include "collectives/stream.hpp"
 #include "grove/env.hpp"
@@ -80,6 +81,12 @@ groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow,
   } catch (const std::exception& e) {
     return state.fail(groveInternalError, std::string("internal error: ") + e.what());
   }
+}
+
+void waitForEmptyCall(CommState& state) {
+  // Pairs with runEmpty's lightFence(): the call saw `aborted`, or its raised flag is seen here.
+  heavyFence();
+  while (state.emptyCallRunning.load(std::memory_order_acquire)) std::this_thread::yield();
 }
 
 void waitForQueued(CommState& state) {

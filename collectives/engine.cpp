@@ -125,11 +125,33 @@ Engine::Engine(int rank, int nranks, const groveUniqueId& id)
     channels_[p].setCancelFlag(&cancelled_);
   }
   probeCrossMemory();
+  warmControlPages();
   log(2, "rank %d: workspace %zu bytes, chunk %zu, spin %d, cross-memory reads %s", rank,
       layout_.totalBytes(), layout_.chunkBytes, spin_, crossMemory_ ? "on" : "off");
 }
 
 Engine::~Engine() = default;
+
+void Engine::warmControlPages() const {
+  // The pages every call touches: call headers, semaphores, and the control lines at the segment's end
+  // (notices, checks, send/recv control), in every rank's segment. They are mapped already (populated),
+  // but on the development VM's hypervisor the first access of a process to a page still costs 4-80 µs,
+  // and a first write after a read again 10-15 µs: the 1st and the 16th call that posted took 50-2000 µs
+  // (docs/performance.md). So each page is touched here once, as it will be used: this rank's own pages
+  // by an atomic add of 0 (peers may be writing other words of them; the add changes nothing they could
+  // see), the peers' pages by a read.
+  const std::size_t page = 4096;
+  const std::pair<std::size_t, std::size_t> ranges[] = {{0, layout_.eagerOffset(0)},
+                                                        {layout_.semOffset(), layout_.stagingOffset(0)},
+                                                        {layout_.p2pControlOffset(0), layout_.totalBytes()}};
+  unsigned sum = 0;
+  for (int r = 0; r < nranks_; ++r)
+    for (const auto& [begin, end] : ranges)
+      for (std::size_t o = begin; o < end; o += page)
+        sum += r == rank_ ? __atomic_fetch_add(base(r) + o, 0, __ATOMIC_RELAXED)
+                          : __atomic_load_n(base(r) + o, __ATOMIC_RELAXED);
+  warmSum_ = sum;  // keeps the reads
+}
 
 std::chrono::steady_clock::time_point Engine::deadline() const {
   return std::chrono::steady_clock::now() + timeout_;

@@ -267,6 +267,8 @@ class Engine {
     }
     ++emptyRun_;
   }
+  /// Reads the pages every call touches once, at construction (engine.cpp says why).
+  void warmControlPages() const;
   /// Posts the pending run of calls with count 0 as one eager entry.
   void postEmptyRun();
   /// Waits until `word` reaches `target`, raised by rank `peer` (bounded by the timeout).
@@ -358,6 +360,7 @@ class Engine {
   std::unique_ptr<P2PState> p2p_;
   std::unique_ptr<CopyTuner> copyTuner_;
   CallLock callLock_;
+  mutable unsigned warmSum_ = 0;                                   // what warmControlPages() read
   std::uint8_t pendingFlags_ = 0;                                  // announced by the next post()
   std::map<std::pair<int, std::uint64_t>, SharedSegment> mapped_;  // (rank, serial) -> peer buffer
   std::vector<std::uint64_t> peerFreeCount_;                       // last freeCount seen per rank
