@@ -1,6 +1,7 @@
 /// @file call_lock.hpp
 /// The lock that serializes calls on one communicator (the caller's thread, stream threads, and
-/// groveCommAbort waiting for a call to leave).
+/// groveCommAbort waiting for a call to leave). Calls with count 0 on the caller's thread do without it
+/// (runEmpty in comm_state.hpp).
 #pragma once
 
 #include <sched.h>

@@ -94,7 +94,8 @@ class Engine {
   int nranks() const { return nranks_; }
   const WorkspaceLayout& layout() const { return layout_; }
   Communicator& comm() { return *comm_; }
-  /// Serializes calls from the user thread and stream threads; runNow holds it for the whole call.
+  /// Serializes calls from the user thread and stream threads; runNow holds it for the whole call (calls
+  /// with count 0 on the caller's thread go without it: runEmpty in comm_state.hpp).
   CallLock& callLock() { return callLock_; }
 
   /// Starts a call and returns its sequence number. First waits (bounded by the timeout) until this rank
