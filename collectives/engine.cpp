@@ -135,8 +135,8 @@ Engine::~Engine() = default;
 void Engine::warmControlPages() const {
   // The pages every call touches: call headers, semaphores, and the control lines at the segment's end
   // (notices, checks, send/recv control), in every rank's segment. They are mapped already (populated),
-  // but on the development VM's hypervisor the first access of a process to a page still costs 4-80 µs,
-  // and a first write after a read again 10-15 µs: the 1st and the 16th call that posted took 50-2000 µs
+  // but on the development VM's hypervisor the first access of a process to a page still costs 3-80 µs,
+  // and a first write after a read again 10-15 µs: the 1st and the 16th post took 27-175 µs each
   // (docs/performance.md). So each page is touched here once, as it will be used: this rank's own pages
   // by an atomic add of 0 (peers may be writing other words of them; the add changes nothing they could
   // see), the peers' pages by a read.
@@ -147,9 +147,10 @@ void Engine::warmControlPages() const {
   unsigned sum = 0;
   for (int r = 0; r < nranks_; ++r)
     for (const auto& [begin, end] : ranges)
-      for (std::size_t o = begin; o < end; o += page)
-        sum += r == rank_ ? __atomic_fetch_add(base(r) + o, 0, __ATOMIC_RELAXED)
-                          : __atomic_load_n(base(r) + o, __ATOMIC_RELAXED);
+      for (std::size_t o = begin & ~(page - 1); o < end; o += page) {
+        char* p = base(r) + std::max(o, begin);  // every page the range spans, at a byte inside it
+        sum += r == rank_ ? __atomic_fetch_add(p, 0, __ATOMIC_RELAXED) : __atomic_load_n(p, __ATOMIC_RELAXED);
+      }
   warmSum_ = sum;  // keeps the reads
 }
 
