@@ -58,6 +58,13 @@ void waitForEmptyCall(CommState& state);
 /// else fast(engine, fastArg).
 groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
                      void* fastArg);
+/// What a call returns when it has nothing left to run: a failure recorded earlier, a mismatch a peer
+/// found in an earlier eager call of ours, or success (runNow with an empty body).
+inline groveResult_t reportPending(CommState& state) {
+  return runNow(
+      state, nullptr, [](Engine&, void*) {}, nullptr);
+}
+
 /// Queues `body` on `stream`; the task keeps `state` alive.
 groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
                         std::function<void(Engine&)> body);
@@ -102,9 +109,8 @@ bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
       }
     }
   }
-  // The failure, or the late mismatch, is what the call returns: runNow reports it (with nothing to run).
-  void (*const nothing)(Engine&, void*) = [](Engine&, void*) {};
-  result = runNow(state, nullptr, nothing, nullptr);
+  // The failure, or the late mismatch, is what the call returns.
+  result = reportPending(state);
   return true;
 }
 
@@ -123,19 +129,18 @@ bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
 inline bool runEmpty(CommState& state, groveStream_t stream, const CallDesc& d, groveResult_t& result) {
   if (stream != nullptr || state.queued.load(std::memory_order_acquire) != 0) return false;
   Engine& e = *state.engine;
-  void (*const nothing)(Engine&, void*) = [](Engine&, void*) {};
   state.emptyCallRunning.store(true, std::memory_order_relaxed);
   lightFence();
   bool handled = true;
   if (state.aborted.load(std::memory_order_relaxed) ||
       state.asyncError.load(std::memory_order_relaxed) != groveSuccess) [[unlikely]] {
-    // The failure is what the call returns; runNow reports it (abort waits for the flag meanwhile).
-    result = runNow(state, nullptr, nothing, nullptr);
+    // The failure is what the call returns (abort waits for the flag meanwhile).
+    result = reportPending(state);
   } else if (!e.keepsEmptyRuns() || !e.foldEmptyQuick(d)) {
     handled = false;
   } else if (e.lateMismatchPending()) [[unlikely]] {
     // A peer found that an earlier eager call of ours did not match: this call reports it, as any call.
-    result = runNow(state, nullptr, nothing, nullptr);
+    result = reportPending(state);
   } else {
     result = groveSuccess;
   }
