@@ -90,23 +90,18 @@ void waitForEmptyCall(CommState& state) {
 }
 
 void waitForQueued(CommState& state) {
-  std::unique_lock<std::mutex> lock(state.queueMutex);
   // Each queued operation is itself bounded by the timeout, so this wait is bounded too.
-  state.queueDrained.wait(lock, [&] { return state.queued.load(std::memory_order_acquire) == 0; });
+  const std::uint32_t queued = state.streamQueued.load(std::memory_order_acquire);
+  for (;;) {
+    const std::uint32_t finished = state.streamFinished.load(std::memory_order_acquire);
+    if (static_cast<std::int32_t>(finished - queued) >= 0) return;  // (counts wrap)
+    state.streamFinished.wait(finished, std::memory_order_acquire);
+  }
 }
 
-groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
-                        std::function<void(Engine&)> body) {
-  state->queued.fetch_add(1, std::memory_order_acq_rel);
-  return stream->enqueue([state, body = std::move(body)]() {
-    groveResult_t r = runNow(*state, &body, nullptr, nullptr);
-    {
-      std::lock_guard<std::mutex> lock(state->queueMutex);
-      state->queued.fetch_sub(1, std::memory_order_acq_rel);
-    }
-    state->queueDrained.notify_all();
-    return r;
-  });
+void finishStreamWork(CommState& state) {
+  state.streamFinished.fetch_add(1, std::memory_order_acq_rel);
+  state.streamFinished.notify_all();  // a system call only when someone waits
 }
 
 }  // namespace grove::coll

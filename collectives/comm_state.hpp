@@ -4,7 +4,7 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "collectives/engine.hpp"
+#include "collectives/stream.hpp"
 #include "grove/fence.hpp"
 #include "grove/grove.h"
 
@@ -29,11 +30,12 @@ struct CommState {
   /// Raised while a call with count 0 runs its short path (runEmpty), which takes no call lock:
   /// groveCommAbort waits for it to drop before it releases the state (waitForEmptyCall).
   std::atomic<bool> emptyCallRunning{false};
-  /// Stream operations queued on this communicator and not yet finished. A NULL-stream call waits for
-  /// them first, so calls run in the order the caller issued them (like a legacy default stream).
-  std::atomic<int> queued{0};
-  std::mutex queueMutex;
-  std::condition_variable queueDrained;
+  /// Stream operations of this communicator, queued (by callers) and finished (by progress threads),
+  /// counted apart so that neither side writes the other's cache line on every call. A NULL-stream call
+  /// waits until they are equal, so calls run in the order the caller issued them (like a legacy default
+  /// stream).
+  alignas(64) std::atomic<std::uint32_t> streamQueued{0};
+  alignas(64) std::atomic<std::uint32_t> streamFinished{0};
   /// Registration handles given out by groveCommRegister and not yet deregistered.
   std::mutex handlesMutex;
   std::set<void*> handles;
@@ -47,6 +49,12 @@ struct CommState {
 groveResult_t failNoComm(groveResult_t code, const std::string& message);
 /// Thread-local copy of the last message, valid until the next call on this thread.
 const char* lastErrorOf(CommState* state);
+
+/// Whether stream work of `state` is queued and not finished.
+inline bool streamWorkPending(const CommState& state) {
+  const std::uint32_t queued = state.streamQueued.load(std::memory_order_acquire);
+  return state.streamFinished.load(std::memory_order_acquire) != queued;
+}
 
 /// Waits until no stream work of `state` is pending (a NULL-stream call keeps issue order).
 void waitForQueued(CommState& state);
@@ -65,20 +73,36 @@ inline groveResult_t reportPending(CommState& state) {
       state, nullptr, [](Engine&, void*) {}, nullptr);
 }
 
-/// Queues `body` on `stream`; the task keeps `state` alive.
-groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream,
-                        std::function<void(Engine&)> body);
+/// Counts one stream operation of `state` as finished; wakes NULL-stream calls waiting for it.
+void finishStreamWork(CommState& state);
+
+/// Queues `body` (void(Engine&)) on `stream`; the task keeps `state` alive. No allocation: the task
+/// lives in a slot of the stream's ring.
+template <class Body>
+groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body) {
+  using B = std::decay_t<Body>;
+  state->streamQueued.fetch_add(1, std::memory_order_relaxed);
+  const groveResult_t queued =
+      stream->enqueue([state, body = B(std::forward<Body>(body))]() mutable noexcept -> groveResult_t {
+        auto fast = [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); };
+        const groveResult_t r = runNow(*state, nullptr, fast, &body);
+        finishStreamWork(*state);  // after the call lock is released: runEmpty relies on it
+        return r;
+      });
+  if (queued == groveSuccess) return groveSuccess;
+  finishStreamWork(*state);
+  return state->fail(queued, "out of memory queuing an operation on a stream");
+}
 
 /// Runs `body` on the caller's thread (stream == nullptr) or queues it on `stream`. Maps exceptions to
 /// results and records them on `state`. The NULL-stream path makes no allocation: small calls are
 /// latency-bound.
 template <class Body>
 groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body) {
-  if (stream != nullptr)
-    return enqueueOn(state, stream, std::function<void(Engine&)>(std::forward<Body>(body)));
+  if (stream != nullptr) return enqueueOn(state, stream, std::forward<Body>(body));
   using B = std::remove_reference_t<Body>;
   auto fast = [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); };
-  if (state->queued.load(std::memory_order_acquire) != 0) {
+  if (streamWorkPending(*state)) {
     // Waiting for stream work, without the call lock: groveCommAbort from another thread may drop the
     // handle's reference meanwhile, so hold one of our own.
     std::shared_ptr<CommState> keep = state;
@@ -98,7 +122,7 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
 template <class Body>
 bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
   static_assert(noexcept(body(std::declval<Engine&>())), "runQuick bodies cannot throw");
-  if (state.queued.load(std::memory_order_acquire) != 0) return false;
+  if (streamWorkPending(state)) return false;
   {
     std::lock_guard<CallLock> lock(state.engine->callLock());
     if (state.asyncError.load(std::memory_order_relaxed) == groveSuccess) {
@@ -121,13 +145,13 @@ bool runQuick(CommState& state, Body&& body, groveResult_t& result) {
 ///
 /// Why no lock: its atomic exchange was 6 of the 11 ns such a call took, where MPI's takes 3. The lock
 /// serializes a call with stream work and with groveCommAbort. Stream work of this communicator is
-/// ruled out by `queued` (a stream task lowers it after it left the lock), and calls from two threads at
-/// once on one communicator are not allowed. groveCommAbort is met by a flag and asymmetric fences
-/// (grove/fence.hpp): this side raises `emptyCallRunning` and then looks at `aborted`; abort raises
-/// `aborted`, runs heavyFence() and waits for the flag to drop, so either this call sees the abort or
-/// abort sees the call and waits for it.
+/// ruled out by streamWorkPending (a stream task counts itself finished after it left the lock), and calls
+/// from two threads at once on one communicator are not allowed. groveCommAbort is met by a flag and
+/// asymmetric fences (grove/fence.hpp): this side raises `emptyCallRunning` and then looks at `aborted`;
+/// abort raises `aborted`, runs heavyFence() and waits for the flag to drop, so either this call sees the
+/// abort or abort sees the call and waits for it.
 inline bool runEmpty(CommState& state, groveStream_t stream, const CallDesc& d, groveResult_t& result) {
-  if (stream != nullptr || state.queued.load(std::memory_order_acquire) != 0) return false;
+  if (stream != nullptr || streamWorkPending(state)) return false;
   Engine& e = *state.engine;
   state.emptyCallRunning.store(true, std::memory_order_relaxed);
   lightFence();

@@ -1,13 +1,23 @@
 /// @file stream.hpp
 /// groveStream_t: an in-order queue of operations run by one progress thread, so communication
 /// overlaps the caller's compute.
+///
+/// Queuing a call costs tens of nanoseconds and no allocation: the queue is a ring of slots, each holding
+/// one operation in place (a collective's arguments and its communicator's reference), claimed and
+/// published with atomics (a bounded multi-producer queue; only the progress thread consumes). A full
+/// ring makes the caller wait for room, as a device's launch queue does. Nobody sleeps or wakes anyone
+/// while work flows: the progress thread sleeps only on an empty ring and is woken only then, and a
+/// thread in synchronize() is woken when the ring drains (or every 64 operations while it keeps filling).
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
 #include <thread>
+#include <type_traits>
+#include <utility>
 
 #include "grove/grove.h"
 
@@ -15,20 +25,75 @@
 struct groveStream {
   groveStream();
   ~groveStream();
-  /// Queues `task`; returns groveSuccess (errors surface in synchronize/query).
-  groveResult_t enqueue(std::function<groveResult_t()> task);
-  /// Waits for the queue to drain; returns and clears the first error.
+  groveStream(const groveStream&) = delete;
+  groveStream& operator=(const groveStream&) = delete;
+
+  /// Queues `task` (callable as groveResult_t() noexcept); waits while the ring is full. Returns
+  /// groveSuccess, or groveSystemError when a task too large for a slot cannot be allocated; errors of
+  /// the task itself surface in synchronize() and query().
+  template <class Task>
+  groveResult_t enqueue(Task&& task);
+  /// Waits until everything queued before the call has run; returns and clears the first error.
   groveResult_t synchronize();
   /// groveInProgress while work is pending; otherwise the first error, without clearing it.
   groveResult_t query();
 
  private:
+  static constexpr std::uint32_t kCapacity = 1024;  // a power of two
+  static constexpr std::size_t kInlineBytes = 96;   // a collective's arguments fit with room to spare
+  using RunFn = groveResult_t (*)(void*) noexcept;  // runs the task in place, then destroys it
+
+  struct alignas(64) Slot {
+    /// Vyukov's sequence: == position when free for that position, position + 1 once published.
+    std::atomic<std::uint32_t> sequence;
+    RunFn run;
+    alignas(16) unsigned char storage[kInlineBytes];
+  };
+
+  template <class F>
+  static groveResult_t runInPlace(void* p) noexcept {
+    F* f = std::launder(static_cast<F*>(p));
+    groveResult_t r = (*f)();
+    f->~F();
+    return r;
+  }
+
+  Slot& claim();                        // a slot for the next position, waiting for room
+  void publish(Slot& slot, RunFn run);  // makes the slot's task visible and wakes the thread if asleep
+  void waitForCompleted(std::uint32_t target);  // until `target` operations have run
   void loop();
-  std::mutex mutex_;
-  std::condition_variable wake_, idle_;
-  std::deque<std::function<groveResult_t()>> queue_;
-  bool running_ = false;
-  bool stop_ = false;
-  groveResult_t firstError_ = groveSuccess;
+  bool idleWait(std::uint32_t head);  // false when stopping with nothing queued
+
+  std::unique_ptr<Slot[]> ring_;
+  alignas(64) std::atomic<std::uint32_t> tail_{0};       // next position to claim (producers)
+  alignas(64) std::atomic<std::uint32_t> completed_{0};  // operations run so far (the progress thread)
+  std::atomic<std::uint32_t> completedWaiters_{0};       // threads in waitForCompleted
+  std::atomic<std::uint32_t> wakeups_{0};  // what those threads sleep on: raised only to wake them
+  alignas(64) std::atomic<std::uint32_t> sleeping_{0};  // 1 while the progress thread sleeps
+  std::atomic<bool> stop_{false};
+  std::atomic<groveResult_t> firstError_{groveSuccess};
   std::thread thread_;
 };
+
+template <class Task>
+groveResult_t groveStream::enqueue(Task&& task) {
+  using F = std::decay_t<Task>;
+  static_assert(std::is_nothrow_invocable_r_v<groveResult_t, F&>, "stream tasks cannot throw");
+  if constexpr (sizeof(F) <= kInlineBytes && alignof(F) <= 16) {
+    Slot& slot = claim();
+    ::new (slot.storage) F(std::forward<Task>(task));
+    publish(slot, &runInPlace<F>);
+  } else {
+    // Larger than a slot: the slot holds a pointer to it.
+    struct Boxed {
+      std::unique_ptr<F> f;
+      groveResult_t operator()() noexcept { return (*f)(); }
+    };
+    std::unique_ptr<F> boxed(new (std::nothrow) F(std::forward<Task>(task)));
+    if (!boxed) return groveSystemError;
+    Slot& slot = claim();
+    ::new (slot.storage) Boxed{std::move(boxed)};
+    publish(slot, &runInPlace<Boxed>);
+  }
+  return groveSuccess;
+}
