@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install, build, run the whole suite through ctest. CI calls this (.ci/run).
-# GROVE_TEST_PRESETS picks the builds (default: release, then asan, then the primitive tests under tsan).
+# GROVE_TEST_PRESETS picks the builds (default: release, then asan, then under tsan the primitive tests and
+# the stream's lock-free ring).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/common.sh
@@ -11,8 +12,9 @@ for preset in $presets; do
   echo "== preset $preset"
   case $preset in
     tsan)
-      grove_build tsan --target grove_core_tests
-      (cd build/tsan && TSAN_OPTIONS="halt_on_error=1" ctest -L primitive --output-on-failure --timeout 300) ;;
+      grove_build tsan --target grove_core_tests grove_collectives_unit_tests
+      (cd build/tsan && TSAN_OPTIONS="halt_on_error=1" ctest -L primitive --output-on-failure --timeout 300 &&
+        TSAN_OPTIONS="halt_on_error=1" ctest -R '^StreamRing[.]' --output-on-failure --timeout 300) ;;
     asan)
       grove_build asan
       (cd build/asan && ASAN_OPTIONS="detect_leaks=1" ctest -LE slow --output-on-failure --timeout 600) ;;

@@ -1,0 +1,132 @@
+// The stream's ring (collectives/stream.hpp) without a communicator: operations run once each, in the
+// order they were queued, past the ring's capacity, from several threads at once, through the progress
+// thread's sleep, and with tasks too large for a slot; errors come back from synchronize once.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "collectives/stream.hpp"
+
+namespace {
+
+constexpr int kMany = 5000;  // several laps of the ring (1024 slots)
+
+TEST(StreamRing, RunsEveryTaskOnceInOrderPastTheCapacity) {
+  groveStream stream;
+  std::vector<int> order;
+  order.reserve(kMany);
+  for (int i = 0; i < kMany; ++i)
+    ASSERT_EQ(stream.enqueue([&order, i]() noexcept {
+      order.push_back(i);
+      return groveSuccess;
+    }),
+              groveSuccess);
+  ASSERT_EQ(stream.synchronize(), groveSuccess);
+  ASSERT_EQ(order.size(), static_cast<size_t>(kMany));
+  for (int i = 0; i < kMany; ++i) ASSERT_EQ(order[i], i) << "task " << i << " ran out of order";
+  EXPECT_EQ(stream.query(), groveSuccess);
+}
+
+// Tasks larger than a slot are kept on the heap; they run in their place among the small ones.
+TEST(StreamRing, LargeTasksKeepTheirPlace) {
+  groveStream stream;
+  std::vector<int> order;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 0) {
+      std::array<int, 64> big{};  // 256 bytes: more than a slot holds
+      big.fill(i);
+      stream.enqueue([&order, big]() noexcept {
+        order.push_back(big[63]);
+        return groveSuccess;
+      });
+    } else {
+      stream.enqueue([&order, i]() noexcept {
+        order.push_back(i);
+        return groveSuccess;
+      });
+    }
+  }
+  ASSERT_EQ(stream.synchronize(), groveSuccess);
+  ASSERT_EQ(order.size(), 300u);
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(order[i], i);
+}
+
+// Four threads queue at once: each thread's tasks run in that thread's order, none is lost or repeated.
+TEST(StreamRing, SeveralProducersKeepEachOnesOrder) {
+  constexpr int kThreads = 4, kEach = 3000;
+  groveStream stream;
+  std::array<std::vector<int>, kThreads> seen;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t)
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i)
+        stream.enqueue([&seen, t, i]() noexcept {
+          seen[t].push_back(i);  // only the progress thread writes
+          return groveSuccess;
+        });
+    });
+  for (auto& p : producers) p.join();
+  ASSERT_EQ(stream.synchronize(), groveSuccess);
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(seen[t].size(), static_cast<size_t>(kEach)) << "thread " << t;
+    for (int i = 0; i < kEach; ++i) ASSERT_EQ(seen[t][i], i) << "thread " << t;
+  }
+}
+
+// After the progress thread went to sleep on an empty ring, a new task wakes it.
+TEST(StreamRing, WakesAfterSleeping) {
+  groveStream stream;
+  std::atomic<int> ran{0};
+  for (int round = 0; round < 5; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // far past the idle spin
+    stream.enqueue([&ran]() noexcept {
+      ran.fetch_add(1);
+      return groveSuccess;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ran.load() != round + 1 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(ran.load(), round + 1) << "round " << round << ": the sleeping progress thread was not woken";
+  }
+  EXPECT_EQ(stream.synchronize(), groveSuccess);
+}
+
+// The first error comes back from synchronize once; query reports work in progress, then the error.
+TEST(StreamRing, FirstErrorOnceAndQueryWhileRunning) {
+  groveStream stream;
+  std::atomic<bool> release{false};
+  stream.enqueue([&release]() noexcept {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return groveSuccess;
+  });
+  EXPECT_EQ(stream.query(), groveInProgress);
+  stream.enqueue([]() noexcept { return groveInvalidUsage; });
+  stream.enqueue([]() noexcept { return groveTimeout; });
+  release = true;
+  EXPECT_EQ(stream.synchronize(), groveInvalidUsage);
+  EXPECT_EQ(stream.synchronize(), groveSuccess);
+  stream.enqueue([]() noexcept { return groveRemoteError; });
+  while (stream.query() == groveInProgress) std::this_thread::yield();
+  EXPECT_EQ(stream.query(), groveRemoteError) << "query keeps the error for synchronize";
+  EXPECT_EQ(stream.synchronize(), groveRemoteError);
+}
+
+// Destroying a stream runs what is still queued first.
+TEST(StreamRing, DestroyRunsWhatIsQueued) {
+  std::atomic<int> ran{0};
+  {
+    groveStream stream;
+    for (int i = 0; i < kMany; ++i)
+      stream.enqueue([&ran]() noexcept {
+        ran.fetch_add(1, std::memory_order_relaxed);
+        return groveSuccess;
+      });
+  }
+  EXPECT_EQ(ran.load(), kMany);
+}
+
+}  // namespace
