@@ -8,6 +8,11 @@
 /// ring makes the caller wait for room, as a device's launch queue does. Nobody sleeps or wakes anyone
 /// while work flows: the progress thread sleeps only on an empty ring and is woken only then, and a
 /// thread in synchronize() is woken when the ring drains (or every 64 operations while it keeps filling).
+///
+/// A thread in synchronize() runs queued operations itself while the progress
+/// thread is not running one: the waiting thread is on a core already, where handing each operation to
+/// another thread and back costs microseconds of wake-ups when ranks share cores. One operation runs at
+/// a time, in queue order, whichever thread runs it (the "turn").
 #pragma once
 
 #include <atomic>
@@ -60,15 +65,21 @@ struct groveStream {
 
   Slot& claim();                        // a slot for the next position, waiting for room
   void publish(Slot& slot, RunFn run);  // makes the slot's task visible and wakes the thread if asleep
-  void waitForCompleted(std::uint32_t target);  // until `target` operations have run
+  void waitForCompleted(std::uint32_t target, bool help);  // until `target` operations have run
+  bool runnable() const;  // a published task waits and nobody is running tasks
+  bool takeTurn();        // becomes the one running tasks, if nobody is
+  bool runNext();         // runs the task at head_, if published (turn held)
+  void endTurn();         // lets the other side run tasks again
   void loop();
-  bool idleWait(std::uint32_t head);  // false when stopping with nothing queued
+  bool idleWait();  // until runnable(); false when stopping with nothing queued
 
   std::unique_ptr<Slot[]> ring_;
-  alignas(64) std::atomic<std::uint32_t> tail_{0};       // next position to claim (producers)
-  alignas(64) std::atomic<std::uint32_t> completed_{0};  // operations run so far (the progress thread)
-  std::atomic<std::uint32_t> completedWaiters_{0};       // threads in waitForCompleted
-  std::atomic<std::uint32_t> wakeups_{0};  // what those threads sleep on: raised only to wake them
+  alignas(64) std::atomic<std::uint32_t> tail_{0};  // next position to claim (producers)
+  alignas(64) std::atomic<std::uint32_t> head_{0};  // next position to run (written by the turn's holder)
+  std::atomic<bool> turn_{false};  // held while running tasks: by the progress thread or a waiting caller
+  std::atomic<std::uint32_t> completed_{0};         // operations run so far
+  std::atomic<std::uint32_t> completedWaiters_{0};  // threads asleep in waitForCompleted
+  std::atomic<std::uint32_t> wakeups_{0};           // what those threads sleep on: raised only to wake them
   alignas(64) std::atomic<std::uint32_t> sleeping_{0};  // 1 while the progress thread sleeps
   std::atomic<bool> stop_{false};
   std::atomic<groveResult_t> firstError_{groveSuccess};

@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -113,6 +114,37 @@ TEST(StreamRing, FirstErrorOnceAndQueryWhileRunning) {
   while (stream.query() == groveInProgress) std::this_thread::yield();
   EXPECT_EQ(stream.query(), groveRemoteError) << "query keeps the error for synchronize";
   EXPECT_EQ(stream.synchronize(), groveRemoteError);
+}
+
+// A thread in synchronize runs queued tasks itself when the progress thread is not running one (the
+// "turn"): tasks still run one at a time and in order, whichever thread runs them, and with a call and a
+// synchronize each time the waiting caller runs some of them.
+TEST(StreamRing, SynchronizeRunsTasksOneAtATime) {
+  constexpr int kRounds = 2000;
+  groveStream stream;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlap{false};
+  std::vector<int> order;
+  int onCaller = 0;
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int i = 0; i < kRounds; ++i) {
+    for (int k = 0; k < 2; ++k)
+      stream.enqueue([&, i, k]() noexcept {
+        if (inside.fetch_add(1) != 0) overlap = true;
+        order.push_back(2 * i + k);
+        if (std::this_thread::get_id() == caller) ++onCaller;
+        inside.fetch_sub(1);
+        return groveSuccess;
+      });
+    // Now and then give the progress thread time to take the tasks, so that both threads run some.
+    if (i % 4 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    ASSERT_EQ(stream.synchronize(), groveSuccess);
+  }
+  EXPECT_FALSE(overlap.load()) << "two tasks ran at once";
+  ASSERT_EQ(order.size(), 2u * kRounds);
+  for (int i = 0; i < 2 * kRounds; ++i) ASSERT_EQ(order[i], i);
+  EXPECT_GT(onCaller, 0) << "synchronize never ran a task on the waiting thread";
+  std::printf("tasks run by the synchronizing thread: %d of %d\n", onCaller, 2 * kRounds);
 }
 
 // Destroying a stream runs what is still queued first.
