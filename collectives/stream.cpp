@@ -52,8 +52,10 @@ groveStream::Slot& groveStream::claim() {
     if (d == 0) {
       if (tail_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) return slot;
     } else if (d < 0) {
-      // Full: the slot still holds the task of position pos - kCapacity.
-      waitForCompleted(pos - kCapacity + 1, false);
+      // Full: the slot still holds the task of position pos - kCapacity. Sleep until a batch of slots is
+      // free rather than spinning for each one: with ranks sharing cores, a producer woken per operation
+      // takes turns on the cores the operations need (4 ranks: 14 µs per call against 9.6).
+      waitForCompleted(pos - kCapacity + kRoomBatch, false);
       pos = tail_.load(std::memory_order_relaxed);
     } else {
       pos = tail_.load(std::memory_order_relaxed);  // another producer took it
@@ -128,7 +130,7 @@ void groveStream::waitForCompleted(std::uint32_t target, bool help) {
       endTurn();
       continue;
     }
-    if (spinUntil([&] { return done() || (help && runnable()); })) continue;
+    if (help && spinUntil([&] { return done() || runnable(); })) continue;
     completedWaiters_.fetch_add(1, std::memory_order_seq_cst);
     // Sleep on wakeups_, not on completed_: that changes with every operation, and a wait on it would
     // return each time, so the waiter would spin on the cores the operations need.

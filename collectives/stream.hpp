@@ -46,6 +46,7 @@ struct groveStream {
  private:
   static constexpr std::uint32_t kCapacity = 1024;  // a power of two
   static constexpr std::size_t kInlineBytes = 96;   // a collective's arguments fit with room to spare
+  static constexpr std::uint32_t kRoomBatch = 64;   // free slots a producer waits for when the ring is full
   using RunFn = groveResult_t (*)(void*) noexcept;  // runs the task in place, then destroys it
 
   struct alignas(64) Slot {
