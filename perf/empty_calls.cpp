@@ -8,47 +8,29 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "grove/grove.h"
-#include "mpi_include.hpp"
+#include "mpi_bench.hpp"
 
 namespace {
 
 template <class Call>
 double nanosPerCall(const Call& call, long calls) {
-  MPI_Barrier(MPI_COMM_WORLD);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (long i = 0; i < calls; ++i) call();
-  const auto t1 = std::chrono::steady_clock::now();
-  double ns = std::chrono::duration<double, std::nano>(t1 - t0).count() / static_cast<double>(calls);
-  // The slowest rank's time, as the perf binaries report.
-  MPI_Allreduce(MPI_IN_PLACE, &ns, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-  return ns;
+  return 1e9 * grove::perf::slowestSecondsPerCall(
+                   [&](long n) {
+                     for (long i = 0; i < n; ++i) call();
+                   },
+                   calls);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
   long calls = 200000;
   int rounds = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--calls") == 0) calls = std::atol(argv[i + 1]);
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
-  }
-  int rank = 0, nranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-  groveUniqueId id;
-  if (rank == 0 && groveGetUniqueId(&id) != groveSuccess) MPI_Abort(MPI_COMM_WORLD, 1);
-  MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD);
-  groveComm_t comm = nullptr;
-  if (groveCommInitRank(&comm, nranks, id, rank) != groveSuccess) {
-    std::fprintf(stderr, "groveCommInitRank: %s\n", groveGetLastError(nullptr));
-    MPI_Abort(MPI_COMM_WORLD, 1);
-  }
+  const grove::perf::MpiBench bench = grove::perf::startBench(&argc, &argv, calls, rounds);
+  const int rank = bench.rank, nranks = bench.nranks;
+  groveComm_t comm = bench.comm;
   float x[1] = {0};
   int failures = 0, wrong = 0;
   auto check = [&](groveResult_t r) { failures += r != groveSuccess; };

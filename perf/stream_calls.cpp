@@ -8,46 +8,28 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "grove/grove.h"
-#include "mpi_include.hpp"
+#include "mpi_bench.hpp"
 
 namespace {
 
 template <class Calls>
 double microsPerCall(const Calls& runCalls, long calls) {
-  MPI_Barrier(MPI_COMM_WORLD);
-  const auto t0 = std::chrono::steady_clock::now();
-  runCalls(calls);
-  const auto t1 = std::chrono::steady_clock::now();
-  double us = std::chrono::duration<double, std::micro>(t1 - t0).count() / static_cast<double>(calls);
-  MPI_Allreduce(MPI_IN_PLACE, &us, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);  // the slowest rank's
-  return us;
+  return 1e6 * grove::perf::slowestSecondsPerCall(runCalls, calls);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
   long calls = 20000;
   int rounds = 5;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--calls") == 0) calls = std::atol(argv[i + 1]);
-    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
-  }
-  int rank = 0, nranks = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-  groveUniqueId id;
-  if (rank == 0 && groveGetUniqueId(&id) != groveSuccess) MPI_Abort(MPI_COMM_WORLD, 1);
-  MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD);
-  groveComm_t comm = nullptr;
+  const grove::perf::MpiBench bench = grove::perf::startBench(&argc, &argv, calls, rounds);
+  const int rank = bench.rank, nranks = bench.nranks;
+  groveComm_t comm = bench.comm;
   groveStream_t stream = nullptr;
-  if (groveCommInitRank(&comm, nranks, id, rank) != groveSuccess ||
-      groveStreamCreate(&stream) != groveSuccess) {
-    std::fprintf(stderr, "stream_calls: %s\n", groveGetLastError(comm));
+  if (groveStreamCreate(&stream) != groveSuccess) {
+    std::fprintf(stderr, "stream_calls: groveStreamCreate: %s\n", groveGetLastError(nullptr));
     MPI_Abort(MPI_COMM_WORLD, 1);
   }
   // Each rank contributes rank + 1: every result must be n(n+1)/2 in both elements.
