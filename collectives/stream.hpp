@@ -1,18 +1,18 @@
 /// @file stream.hpp
-/// groveStream_t: an in-order queue of operations run by one progress thread, so communication
-/// overlaps the caller's compute.
+/// groveStream_t: an in-order queue of operations run by a progress thread, so communication overlaps
+/// the caller's compute.
 ///
 /// Queuing a call costs tens of nanoseconds and no allocation: the queue is a ring of slots, each holding
 /// one operation in place (a collective's arguments and its communicator's reference), claimed and
-/// published with atomics (a bounded multi-producer queue; only the progress thread consumes). A full
-/// ring makes the caller wait for room, as a device's launch queue does. Nobody sleeps or wakes anyone
-/// while work flows: the progress thread sleeps only on an empty ring and is woken only then, and a
-/// thread in synchronize() is woken when the ring drains (or every 64 operations while it keeps filling).
+/// published with atomics (a bounded queue with several producers). A full ring makes the caller wait
+/// for room, as a device's launch queue does. Nobody sleeps or wakes anyone while work flows: the
+/// progress thread sleeps only on an empty ring and is woken only then, and a thread in synchronize() is
+/// woken when the ring drains (or every 64 operations while it keeps filling).
 ///
-/// A thread in synchronize() runs queued operations itself while the progress
-/// thread is not running one: the waiting thread is on a core already, where handing each operation to
-/// another thread and back costs microseconds of wake-ups when ranks share cores. One operation runs at
-/// a time, in queue order, whichever thread runs it (the "turn").
+/// A thread in synchronize() runs queued operations itself while the progress thread is not running
+/// one: the waiting thread is on a core already, where handing each operation to another thread and
+/// back costs microseconds of wake-ups when ranks share cores. One operation runs at a time, in queue
+/// order, whichever thread runs it (the "turn").
 #pragma once
 
 #include <atomic>
@@ -92,6 +92,8 @@ groveResult_t groveStream::enqueue(Task&& task) {
   using F = std::decay_t<Task>;
   static_assert(std::is_nothrow_invocable_r_v<groveResult_t, F&>, "stream tasks cannot throw");
   if constexpr (sizeof(F) <= kInlineBytes && alignof(F) <= 16) {
+    // A claimed slot must be published: nothing may throw between the two.
+    static_assert(std::is_nothrow_constructible_v<F, Task&&>, "pass stream tasks as rvalues");
     Slot& slot = claim();
     ::new (slot.storage) F(std::forward<Task>(task));
     publish(slot, &runInPlace<F>);
