@@ -76,21 +76,38 @@ inline groveResult_t reportPending(CommState& state) {
 /// Counts one stream operation of `state` as finished; wakes NULL-stream calls waiting for it.
 void finishStreamWork(CommState& state);
 
+/// A queued operation's hold on its communicator: keeps the state alive, and counts the operation as
+/// finished when the stream retires (destroys) the task, after it ran and left the call lock (runEmpty
+/// relies on that order). Retiring happens in batches, away from the operation's own stores.
+class StreamWork {
+ public:
+  explicit StreamWork(const std::shared_ptr<CommState>& state) : state_(state) {
+    state_->streamQueued.fetch_add(1, std::memory_order_relaxed);
+  }
+  StreamWork(StreamWork&&) noexcept = default;
+  StreamWork& operator=(StreamWork&&) = delete;
+  ~StreamWork() {
+    if (state_) finishStreamWork(*state_);
+  }
+  CommState& state() const { return *state_; }
+
+ private:
+  std::shared_ptr<CommState> state_;  // null once moved from
+};
+
 /// Queues `body` (void(Engine&)) on `stream`; the task keeps `state` alive. No allocation: the task
 /// lives in a slot of the stream's ring.
 template <class Body>
 groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body) {
   using B = std::decay_t<Body>;
-  state->streamQueued.fetch_add(1, std::memory_order_relaxed);
-  const groveResult_t queued =
-      stream->enqueue([state, body = B(std::forward<Body>(body))]() mutable noexcept -> groveResult_t {
+  // When the task cannot be queued, the StreamWork in this temporary (never moved from then) counts it
+  // finished as the temporary is destroyed.
+  const groveResult_t queued = stream->enqueue(
+      [work = StreamWork(state), body = B(std::forward<Body>(body))]() mutable noexcept -> groveResult_t {
         auto fast = [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); };
-        const groveResult_t r = runNow(*state, nullptr, fast, &body);
-        finishStreamWork(*state);  // after the call lock is released: runEmpty relies on it
-        return r;
+        return runNow(work.state(), nullptr, fast, &body);
       });
   if (queued == groveSuccess) return groveSuccess;
-  finishStreamWork(*state);
   return state->fail(queued, "out of memory queuing an operation on a stream");
 }
 

@@ -55,7 +55,7 @@ groveStream::Slot& groveStream::claim() {
       // Full: the slot still holds the task of position pos - kCapacity. Sleep until a batch of slots is
       // free rather than spinning for each one: with ranks sharing cores, a producer woken per operation
       // takes turns on the cores the operations need (4 ranks: 14 µs per call against 9.6).
-      waitForCompleted(pos - kCapacity + kRoomBatch, false);
+      waitForRetired(pos - kCapacity + kRoomBatch, false);
       pos = tail_.load(std::memory_order_relaxed);
     } else {
       pos = tail_.load(std::memory_order_relaxed);  // another producer took it
@@ -63,8 +63,8 @@ groveStream::Slot& groveStream::claim() {
   }
 }
 
-void groveStream::publish(Slot& slot, RunFn run) {
-  slot.run = run;
+void groveStream::publish(Slot& slot, TaskFn task) {
+  slot.task = task;
   const std::uint32_t pos = slot.sequence.load(std::memory_order_relaxed);
   // seq_cst store, then seq_cst load of sleeping_: with idleWait's store-then-load, either the thread
   // sees this task or this side sees it asleep (no lost wake-up).
@@ -91,25 +91,43 @@ bool groveStream::runNext() {
   const std::uint32_t head = head_.load(std::memory_order_relaxed);
   Slot& slot = ring_[head & (kCapacity - 1)];
   if (slot.sequence.load(std::memory_order_acquire) != head + 1) return false;
-  const groveResult_t r = slot.run(slot.storage);
+  const groveResult_t r = slot.task(slot.storage, Action::kRun);
   if (r != groveSuccess) {
     groveResult_t none = groveSuccess;
     firstError_.compare_exchange_strong(none, r, std::memory_order_acq_rel);
   }
-  slot.sequence.store(head + kCapacity, std::memory_order_release);  // free for the next lap
-  head_.store(head + 1, std::memory_order_seq_cst);
-  completed_.store(head + 1, std::memory_order_seq_cst);
-  // Wake sleeping waiters when the ring drained, and every 64 operations in case it never does.
-  if (completedWaiters_.load(std::memory_order_seq_cst) != 0 &&
-      (ring_[(head + 1) & (kCapacity - 1)].sequence.load(std::memory_order_acquire) != head + 2 ||
-       (head + 1) % 64 == 0)) {
-    wakeups_.fetch_add(1, std::memory_order_seq_cst);
-    wakeups_.notify_all();
-  }
+  head_.store(head + 1, std::memory_order_release);
+  const bool drained =
+      ring_[(head + 1) & (kCapacity - 1)].sequence.load(std::memory_order_acquire) != head + 2;
+  if (drained || head + 1 - retired_.load(std::memory_order_relaxed) >= kRetireBatch) retire();
   return true;
 }
 
+void groveStream::retire() {
+  const std::uint32_t from = retired_.load(std::memory_order_relaxed);
+  const std::uint32_t to = head_.load(std::memory_order_relaxed);
+  if (from == to) return;
+  for (std::uint32_t pos = from; pos != to; ++pos) {
+    Slot& slot = ring_[pos & (kCapacity - 1)];
+    slot.task(slot.storage, Action::kRetire);
+    slot.sequence.store(pos + kCapacity, std::memory_order_release);  // free for the next lap
+  }
+  retired_.store(to, std::memory_order_release);
+  // Sleeping waiters are woken when the ring drained, and every kRoomBatch operations in case it never
+  // does (not at every batch: a producer waiting for room would take turns on the cores the operations
+  // need). The read-modify-write reads the latest count of waiters: a waiter registered after it sees
+  // retired_ (the waiter's own increment comes later in the count's order and synchronizes with it).
+  const bool drained = ring_[to & (kCapacity - 1)].sequence.load(std::memory_order_acquire) != to + 1;
+  if (drained || from / kRoomBatch != to / kRoomBatch) {
+    if (retiredWaiters_.fetch_add(0, std::memory_order_seq_cst) != 0) {
+      wakeups_.fetch_add(1, std::memory_order_seq_cst);
+      wakeups_.notify_all();
+    }
+  }
+}
+
 void groveStream::endTurn() {
+  retire();
   // seq_cst store, then seq_cst load of sleeping_ (as in publish): the progress thread, asleep because
   // this side held the turn, is woken if work is left.
   turn_.store(false, std::memory_order_seq_cst);
@@ -119,8 +137,9 @@ void groveStream::endTurn() {
   }
 }
 
-void groveStream::waitForCompleted(std::uint32_t target, bool help) {
-  auto done = [&] { return distance(target, completed_.load(std::memory_order_acquire)) >= 0; };
+void groveStream::waitForRetired(std::uint32_t target, bool help) {
+  // After this thread registered in retiredWaiters_: pairs with the read-modify-write in retire().
+  auto done = [&] { return distance(target, retired_.load(std::memory_order_seq_cst)) >= 0; };
   for (;;) {
     if (done()) return;
     // Run what is queued on this thread while the progress thread is not running anything.
@@ -131,24 +150,24 @@ void groveStream::waitForCompleted(std::uint32_t target, bool help) {
       continue;
     }
     if (help && spinUntil([&] { return done() || runnable(); })) continue;
-    completedWaiters_.fetch_add(1, std::memory_order_seq_cst);
-    // Sleep on wakeups_, not on completed_: that changes with every operation, and a wait on it would
+    retiredWaiters_.fetch_add(1, std::memory_order_seq_cst);
+    // Sleep on wakeups_, not on retired_: that changes with every operation, and a wait on it would
     // return each time, so the waiter would spin on the cores the operations need.
     const std::uint32_t wakeups = wakeups_.load(std::memory_order_seq_cst);
     // Each operation is bounded by its communicator's timeout, so this wait is bounded too. The turn's
     // holder runs until the ring drains, and the ring drained wakes this thread.
     if (!done()) wakeups_.wait(wakeups, std::memory_order_seq_cst);
-    completedWaiters_.fetch_sub(1, std::memory_order_relaxed);
+    retiredWaiters_.fetch_sub(1, std::memory_order_relaxed);
   }
 }
 
 groveResult_t groveStream::synchronize() {
-  waitForCompleted(tail_.load(std::memory_order_acquire), true);
+  waitForRetired(tail_.load(std::memory_order_acquire), true);
   return firstError_.exchange(groveSuccess, std::memory_order_acq_rel);
 }
 
 groveResult_t groveStream::query() {
-  if (completed_.load(std::memory_order_acquire) != tail_.load(std::memory_order_acquire))
+  if (retired_.load(std::memory_order_acquire) != tail_.load(std::memory_order_acquire))
     return groveInProgress;
   return firstError_.load(std::memory_order_acquire);  // reported again by synchronize(), which clears it
 }
@@ -160,7 +179,7 @@ bool groveStream::idleWait() {
     sleeping_.store(1, std::memory_order_seq_cst);
     if (ready()) break;
     if (stop_.load(std::memory_order_seq_cst) && !turn_.load(std::memory_order_seq_cst) &&
-        completed_.load(std::memory_order_seq_cst) == tail_.load(std::memory_order_seq_cst)) {
+        retired_.load(std::memory_order_seq_cst) == tail_.load(std::memory_order_seq_cst)) {
       sleeping_.store(0, std::memory_order_relaxed);
       return false;
     }

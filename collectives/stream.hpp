@@ -13,6 +13,12 @@
 /// one: the waiting thread is on a core already, where handing each operation to another thread and
 /// back costs microseconds of wake-ups when ranks share cores. One operation runs at a time, in queue
 /// order, whichever thread runs it (the "turn").
+///
+/// An operation that has run is retired (destroyed, its slot freed, waiters told) in batches, when the
+/// ring drains or every kRetireBatch operations: a task's destruction takes locked instructions (its
+/// communicator's reference and pending count), and a locked instruction right after an operation
+/// waits until every store of the operation reached its cache line — for a line a peer has just read,
+/// a transfer between cores per operation (docs/performance.md, history (9)).
 #pragma once
 
 #include <atomic>
@@ -38,49 +44,53 @@ struct groveStream {
   /// the task itself surface in synchronize() and query().
   template <class Task>
   groveResult_t enqueue(Task&& task);
-  /// Waits until everything queued before the call has run; returns and clears the first error.
+  /// Waits until everything queued before the call has run and been retired (destroyed); returns and
+  /// clears the first error.
   groveResult_t synchronize();
   /// groveInProgress while work is pending; otherwise the first error, without clearing it.
   groveResult_t query();
 
  private:
-  static constexpr std::uint32_t kCapacity = 1024;  // a power of two
-  static constexpr std::size_t kInlineBytes = 96;   // a collective's arguments fit with room to spare
-  static constexpr std::uint32_t kRoomBatch = 64;   // free slots a producer waits for when the ring is full
-  using RunFn = groveResult_t (*)(void*) noexcept;  // runs the task in place, then destroys it
+  static constexpr std::uint32_t kCapacity = 1024;   // a power of two
+  static constexpr std::size_t kInlineBytes = 96;    // a collective's arguments fit with room to spare
+  static constexpr std::uint32_t kRoomBatch = 512;   // free slots a producer waits for when the ring is full
+  static constexpr std::uint32_t kRetireBatch = 32;  // operations run before they are retired together
+  enum class Action { kRun, kRetire };
+  using TaskFn = groveResult_t (*)(void*, Action) noexcept;  // runs the task in place, or destroys it
 
   struct alignas(64) Slot {
     /// Vyukov's sequence: == position when free for that position, position + 1 once published.
     std::atomic<std::uint32_t> sequence;
-    RunFn run;
+    TaskFn task;
     alignas(16) unsigned char storage[kInlineBytes];
   };
 
   template <class F>
-  static groveResult_t runInPlace(void* p) noexcept {
+  static groveResult_t taskInPlace(void* p, Action action) noexcept {
     F* f = std::launder(static_cast<F*>(p));
-    groveResult_t r = (*f)();
+    if (action == Action::kRun) return (*f)();
     f->~F();
-    return r;
+    return groveSuccess;
   }
 
-  Slot& claim();                        // a slot for the next position, waiting for room
-  void publish(Slot& slot, RunFn run);  // makes the slot's task visible and wakes the thread if asleep
-  void waitForCompleted(std::uint32_t target, bool help);  // until `target` operations have run
-  bool runnable() const;  // a published task waits and nobody is running tasks
-  bool takeTurn();        // becomes the one running tasks, if nobody is
-  bool runNext();         // runs the task at head_, if published (turn held)
-  void endTurn();         // lets the other side run tasks again
+  Slot& claim();                          // a slot for the next position, waiting for room
+  void publish(Slot& slot, TaskFn task);  // makes the slot's task visible and wakes the thread if asleep
+  void waitForRetired(std::uint32_t target, bool help);  // until `target` operations have been retired
+  bool runnable() const;                                 // a published task waits and nobody is running tasks
+  bool takeTurn();                                       // becomes the one running tasks, if nobody is
+  bool runNext();  // runs the task at head_, if published, retiring in batches (turn held)
+  void retire();   // destroys the tasks that have run, frees their slots, wakes waiters (turn held)
+  void endTurn();  // retires what has run, lets the other side run tasks again
   void loop();
   bool idleWait();  // until runnable(); false when stopping with nothing queued
 
   std::unique_ptr<Slot[]> ring_;
   alignas(64) std::atomic<std::uint32_t> tail_{0};  // next position to claim (producers)
   alignas(64) std::atomic<std::uint32_t> head_{0};  // next position to run (written by the turn's holder)
+  std::atomic<std::uint32_t> retired_{0};  // positions before it are retired and free (turn's holder)
   std::atomic<bool> turn_{false};  // held while running tasks: by the progress thread or a waiting caller
-  std::atomic<std::uint32_t> completed_{0};         // operations run so far
-  std::atomic<std::uint32_t> completedWaiters_{0};  // threads asleep in waitForCompleted
-  std::atomic<std::uint32_t> wakeups_{0};           // what those threads sleep on: raised only to wake them
+  std::atomic<std::uint32_t> retiredWaiters_{0};  // threads asleep in waitForRetired
+  std::atomic<std::uint32_t> wakeups_{0};         // what those threads sleep on: raised only to wake them
   alignas(64) std::atomic<std::uint32_t> sleeping_{0};  // 1 while the progress thread sleeps
   std::atomic<bool> stop_{false};
   std::atomic<groveResult_t> firstError_{groveSuccess};
@@ -96,7 +106,7 @@ groveResult_t groveStream::enqueue(Task&& task) {
     static_assert(std::is_nothrow_constructible_v<F, Task&&>, "pass stream tasks as rvalues");
     Slot& slot = claim();
     ::new (slot.storage) F(std::forward<Task>(task));
-    publish(slot, &runInPlace<F>);
+    publish(slot, &taskInPlace<F>);
   } else {
     // Larger than a slot: the slot holds a pointer to it.
     struct Boxed {
@@ -107,7 +117,7 @@ groveResult_t groveStream::enqueue(Task&& task) {
     if (!boxed) return groveSystemError;
     Slot& slot = claim();
     ::new (slot.storage) Boxed{std::move(boxed)};
-    publish(slot, &runInPlace<Boxed>);
+    publish(slot, &taskInPlace<Boxed>);
   }
   return groveSuccess;
 }

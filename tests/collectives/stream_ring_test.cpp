@@ -147,6 +147,50 @@ TEST(StreamRing, SynchronizeRunsTasksOneAtATime) {
   std::printf("tasks run by the synchronizing thread: %d of %d\n", onCaller, 2 * kRounds);
 }
 
+// A task is destroyed (retired, which for a collective counts it finished on its communicator) after it
+// ran and before the synchronize that waits for it returns, however the ring fills: one task at a time
+// (retired when the ring drains) and many (retired in batches).
+TEST(StreamRing, TasksAreDestroyedAfterRunningAndBeforeSynchronizeReturns) {
+  struct Counts {
+    std::atomic<int> ran{0}, destroyed{0};
+    std::atomic<bool> destroyedUnrun{false};
+  } counts;
+  struct Probe {
+    Counts* c;
+    bool live = true, ran = false;
+    explicit Probe(Counts* counts) : c(counts) {}
+    Probe(Probe&& o) noexcept : c(o.c), live(o.live), ran(o.ran) { o.live = false; }
+    ~Probe() {
+      if (!live) return;
+      if (!ran) c->destroyedUnrun = true;
+      c->destroyed.fetch_add(1);
+    }
+    groveResult_t operator()() noexcept {
+      ran = true;
+      c->ran.fetch_add(1);
+      return groveSuccess;
+    }
+  };
+  groveStream stream;
+  int queued = 0;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(stream.enqueue(Probe(&counts)), groveSuccess);
+    ++queued;
+    ASSERT_EQ(stream.synchronize(), groveSuccess);
+    ASSERT_EQ(counts.destroyed.load(), queued) << "one task: not destroyed when synchronize returned";
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < kMany + round * 7; ++i) {
+      ASSERT_EQ(stream.enqueue(Probe(&counts)), groveSuccess);
+      ++queued;
+    }
+    ASSERT_EQ(stream.synchronize(), groveSuccess);
+    ASSERT_EQ(counts.destroyed.load(), queued) << "round " << round << ": tasks left undestroyed";
+  }
+  EXPECT_EQ(counts.ran.load(), queued);
+  EXPECT_FALSE(counts.destroyedUnrun.load()) << "a task was destroyed before it ran";
+}
+
 // Destroying a stream runs what is still queued first.
 TEST(StreamRing, DestroyRunsWhatIsQueued) {
   std::atomic<int> ran{0};
