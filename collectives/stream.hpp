@@ -7,7 +7,7 @@
 /// published with atomics (a bounded queue with several producers). A full ring makes the caller wait
 /// for room, as a device's launch queue does. Nobody sleeps or wakes anyone while work flows: the
 /// progress thread sleeps only on an empty ring and is woken only then, and a thread in synchronize() is
-/// woken when the ring drains (or every 64 operations while it keeps filling).
+/// woken when the ring drains (or every 512 operations while it keeps filling).
 ///
 /// A thread in synchronize() runs queued operations itself while the progress thread is not running
 /// one: the waiting thread is on a core already, where handing each operation to another thread and
