@@ -11,14 +11,19 @@
 
 namespace grove {
 
-/// Copies `bytes` from address `remote` in process `pid` to `local`. Throws Error(groveSystemError)
-/// naming the cause when the kernel refuses or the range is not mapped there, and
-/// Error(groveRemoteError) when the process is gone.
+/// Copies `bytes` from address `remote` in process `pid` to `local`. Throws Error(groveRemoteError)
+/// when the process is gone or exiting, or no longer maps `remote` (a peer that gave up on the call
+/// and freed its buffer, or a killed process, whose memory disappears before the process does), and
+/// Error(groveSystemError) naming the cause for anything else (the kernel refuses, `local` is not
+/// writable).
 void crossMemoryRead(int pid, const void* remote, void* local, std::size_t bytes);
 
 /// One system call of crossMemoryRead: copies at most `bytes` and returns how many it copied (at least
 /// one), so a caller can interleave long reads with other work. Errors as crossMemoryRead.
 std::size_t crossMemoryReadSome(int pid, const void* remote, void* local, std::size_t bytes);
+
+/// True when process `pid` does not exist, has exited (a zombie), or is exiting (/proc/<pid>/stat).
+bool processExiting(int pid);
 
 /// True when reading `bytes` at `remote` in process `pid` works and returns `expected` (a probe: never
 /// throws).

@@ -46,19 +46,52 @@ TEST(CrossMemory, ChildReadsWhatTheParentWroteAfterFork) {
   EXPECT_EQ(WEXITSTATUS(status), 0) << "2: pipe, 3: read refused, 4: wrong bytes, 5: no copy, 6: probe";
 }
 
+// An address the peer does not map is the peer's failure (it offered memory it no longer has); a local
+// buffer that cannot be written is a system error naming the read.
 TEST(CrossMemory, UnmappedAddressOrMissingProcessIsAnError) {
   char out[16];
   try {
     crossMemoryRead(::getpid(), reinterpret_cast<const void*>(16), out, sizeof out);
     FAIL() << "reading address 16 succeeded";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), groveSystemError);
+    EXPECT_EQ(e.code(), groveRemoteError) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no longer maps"), std::string::npos) << e.what();
+  }
+  const char src[16] = {1};
+  try {
+    crossMemoryRead(::getpid(), src, reinterpret_cast<void*>(16), sizeof src);
+    FAIL() << "writing to address 16 succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), groveSystemError) << e.what();
     EXPECT_NE(std::string(e.what()).find("cross-memory read"), std::string::npos) << e.what();
   }
   const char expected[4] = {1, 2, 3, 4};
   EXPECT_FALSE(crossMemoryUsable(::getpid(), reinterpret_cast<const void*>(16), expected, sizeof expected));
   EXPECT_FALSE(crossMemoryUsable(0x3fffffff, expected, expected, sizeof expected));  // no such process
   EXPECT_TRUE(crossMemoryUsable(::getpid(), expected, expected, sizeof expected));
+}
+
+// A peer that died: reads report the peer gone (groveRemoteError), not a system error, and
+// processExiting tells a dead or exiting process from a live one.
+TEST(CrossMemory, ExitedProcessIsGone) {
+  EXPECT_FALSE(processExiting(::getpid()));
+  EXPECT_TRUE(processExiting(0x3fffffff));  // no such process
+  static char data[64];
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  // Not reaped yet: a zombie until waitpid below.
+  for (int i = 0; i < 5000 && !processExiting(child); ++i) ::usleep(1000);
+  EXPECT_TRUE(processExiting(child)) << "child exited 5 s ago and is not seen exiting";
+  char out[sizeof data];
+  try {
+    crossMemoryRead(child, data, out, sizeof out);
+    ADD_FAILURE() << "reading from an exited process succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), groveRemoteError) << e.what();
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
 }
 
 }  // namespace
