@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: install, build, run the whole suite through ctest. CI calls this (.ci/run).
-# GROVE_TEST_PRESETS picks the builds (default: release, then asan, then under tsan the primitive tests and
-# the stream's lock-free ring).
+# GROVE_TEST_PRESETS picks the builds (default: release, then asan, then under tsan the primitive tests, the
+# stream's lock-free ring, and the C API tests of streams and of releasing resources, the threaded parts).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/common.sh
@@ -12,9 +12,11 @@ for preset in $presets; do
   echo "== preset $preset"
   case $preset in
     tsan)
-      grove_build tsan --target grove_core_tests grove_collectives_unit_tests
+      grove_build tsan --target grove_core_tests grove_collectives_unit_tests grove_capi_stream_test \
+        grove_capi_resources_test
       (cd build/tsan && TSAN_OPTIONS="halt_on_error=1" ctest -L primitive --output-on-failure --timeout 300 &&
-        TSAN_OPTIONS="halt_on_error=1" ctest -R '^StreamRing[.]' --output-on-failure --timeout 300) ;;
+        TSAN_OPTIONS="halt_on_error=1" ctest -R '^(StreamRing|Streams|Resources)[.]' -j2 --output-on-failure \
+          --timeout 300) ;;
     asan)
       grove_build asan
       (cd build/asan && ASAN_OPTIONS="detect_leaks=1" ctest -LE slow --output-on-failure --timeout 600) ;;
