@@ -75,10 +75,13 @@ groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow,
     }
     return groveSuccess;
   } catch (const Error& e) {
+    state.engine->giveUp();
     return state.fail(e.code(), e.what());
   } catch (const std::bad_alloc&) {
+    state.engine->giveUp();
     return state.fail(groveSystemError, "out of memory");
   } catch (const std::exception& e) {
+    state.engine->giveUp();
     return state.fail(groveInternalError, std::string("internal error: ") + e.what());
   }
 }

@@ -368,9 +368,22 @@ void Engine::dropStaleMappings(int p, std::uint64_t peerFreeCount) {
 }
 
 void Engine::finishTogether(std::uint64_t seq) {
+  // What was read is trusted only if no peer had given the call up when the reads ended: a peer's
+  // giveUp() comes before anything its caller writes next, and the fences order both sides' accesses.
+  fullFence();
+  for (int r = 0; r < nranks_; ++r)
+    if (r != rank_ && gaveUpOf(r)->load(std::memory_order_acquire) >= seq)
+      throw Error(groveRemoteError, "rank " + std::to_string(r) + " gave up call " + std::to_string(seq) +
+                                        " (it failed there) while this rank was reading its buffers; what "
+                                        "was read cannot be trusted");
   constexpr std::uint64_t kFinal = (1u << 24) - 2;
   signalAll(kSemConsumed, epoch(seq, kFinal));
   waitAllPeers(kSemConsumed, epoch(seq, kFinal));
+}
+
+void Engine::giveUp() noexcept {
+  gaveUpOf(rank_)->store(seq_, std::memory_order_seq_cst);
+  fullFence();  // before anything the caller writes once the call has returned
 }
 
 }  // namespace grove::coll

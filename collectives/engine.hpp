@@ -222,8 +222,15 @@ class Engine {
   /// Rank r's send (or receive) buffer of call `seq`, mapped into this process.
   char* peerSend(int r, std::uint64_t seq) { return peerBuffer(r, seq, true); }
   char* peerRecv(int r, std::uint64_t seq) { return peerBuffer(r, seq, false); }
-  /// Ends a zero-copy call: returns once every rank is done touching everyone's buffers.
+  /// Ends a call that read peers' own buffers (zero-copy or cross-memory): returns once every rank is done
+  /// touching everyone's buffers. Throws groveRemoteError when a peer gave the call up (giveUp) before this
+  /// rank had finished reading: its caller may have written new data into what was being read.
   void finishTogether(std::uint64_t seq);
+  /// Records that this rank gave up its current call (the call failed here and is about to return): its
+  /// caller may then overwrite or free the buffers peers are still reading, so peers must not trust what
+  /// they read (finishTogether). Called on every failed call; harmless after an error found before any
+  /// data moved.
+  void giveUp() noexcept;
 
   char* base(int r) const { return static_cast<char*>(window_->base(r)); }
   const MemoryChannel& channel(int peer) const { return channels_[peer]; }
@@ -298,6 +305,9 @@ class Engine {
   }
   SemaphoreWord* checkedWordOf(int r) const {
     return reinterpret_cast<SemaphoreWord*>(base(r) + layout_.checkedOffset());
+  }
+  std::atomic<std::uint64_t>* gaveUpOf(int r) const {
+    return reinterpret_cast<std::atomic<std::uint64_t>*>(base(r) + layout_.gaveUpOffset());
   }
   SemaphoreWord* noticeOf(int r) const {
     return reinterpret_cast<SemaphoreWord*>(base(r) + layout_.noticeOffset());

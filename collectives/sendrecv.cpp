@@ -25,6 +25,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -88,6 +89,16 @@ class GroupRunner {
       s_.tail[q] = idx;
     }
     if (snapBytes) takeSnapshots(snapBytes);
+  }
+
+  // The group failed: a receiver still reading one of our send buffers directly must not trust what it
+  // read, since the caller may write new data into it once the group has returned. Clearing the address
+  // in the message's header tells it (readChunk); the fence orders that before the caller's writes.
+  void withdrawOffers() {
+    for (P2PPending& s : s_.ops)
+      if (s.op.isSend && s.cma && s.next > 0 && !s.done)
+        offeredAddress(s_.sendChunk(s.op.peer, s.base)).store(0, std::memory_order_seq_cst);
+    fullFence();
   }
 
   void run() {
@@ -279,6 +290,11 @@ class GroupRunner {
   static std::uint64_t cmaAddressOf(const P2PChunkHeader* h) {
     return *reinterpret_cast<const std::uint64_t*>(reinterpret_cast<const char*>(h) + kLine);
   }
+  // The sender clears the address when it gives the message up (withdrawOffers); the receiver looks
+  // again after every piece it read.
+  static std::atomic_ref<std::uint64_t> offeredAddress(const P2PChunkHeader* h) {
+    return std::atomic_ref<std::uint64_t>(*cmaAddress(const_cast<P2PChunkHeader*>(h)));
+  }
 
   // The sender of an eager message has moved on: it learns of the mismatch from its next call.
   void tellSender(const P2PPending& r) {
@@ -398,6 +414,11 @@ bool GroupRunner::readChunk(P2PPending& r, const P2PChunkHeader* h) {
   if (r.cma) {
     const std::size_t len = std::min(kCmaPiece, want - r.cmaDone);
     r.cmaDone += cmaRead(e_.channel(r.op.peer).peerPid(), r.cmaAddr + r.cmaDone, dst + r.cmaDone, len);
+    fullFence();  // the read before the look at the offer
+    if (offeredAddress(h).load(std::memory_order_acquire) != r.cmaAddr)
+      throw Error(groveRemoteError, "rank " + std::to_string(r.op.peer) +
+                                        " gave up its send (its call failed) while this rank was reading "
+                                        "the message; what was read cannot be trusted");
     return r.cmaDone == want;
   }
   const std::size_t off = r.next * s_.dataBytes;
@@ -436,7 +457,12 @@ bool GroupRunner::stepRecv(P2PPending& r) {
 void sendRecvGroup(Engine& e, const P2POp* ops, std::size_t n) {
   GroupRunner runner(e);
   runner.add(ops, n);
-  runner.run();
+  try {
+    runner.run();
+  } catch (...) {
+    runner.withdrawOffers();
+    throw;
+  }
 }
 
 }  // namespace grove::coll

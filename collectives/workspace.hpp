@@ -140,7 +140,10 @@ struct WorkspaceLayout {
   /// sleep), so waiting peers know whether spinning on it can pay off (kept only when ranks outnumber
   /// cores).
   std::size_t onCoreOffset() const { return p2pVerdictOffset(nranks); }
-  std::size_t totalBytes() const { return onCoreOffset() + kLine; }
+  /// Gave-up line: the last call this rank gave up (it failed here and returned while peers may still
+  /// have been reading its buffers; Engine::giveUp).
+  std::size_t gaveUpOffset() const { return onCoreOffset() + kLine; }
+  std::size_t totalBytes() const { return gaveUpOffset() + kLine; }
 };
 
 /// Semaphore epoch for chunk `chunk` of call `seq`: grows across calls, so values never repeat.
