@@ -43,6 +43,16 @@ inline bool emptyCall(Engine& e, const CallDesc& d) {
 /// Eager broadcast and reduce; `seq` comes from beginCall(true).
 void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);
 void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv);
+/// True when a broadcast (or a reduce) of `bytes` to/from `root` would now run as an eager call to its
+/// end without waiting for any peer: a root that sends, or a receiver whose data is posted already
+/// (caller holds the call lock; Engine::eagerRunsNow).
+inline bool eagerBroadcastRunsNow(Engine& e, std::size_t bytes, int root) {
+  return bytes > 0 && eagerCall(e, bytes) && e.eagerRunsNow(e.rank() == root ? Engine::kNoPeer : root);
+}
+inline bool eagerReduceRunsNow(Engine& e, std::size_t bytes, int root) {
+  return bytes > 0 && eagerCall(e, bytes) &&
+         e.eagerRunsNow(e.rank() == root ? Engine::kEveryPeer : Engine::kNoPeer);
+}
 
 /// One point-to-point operation of a group.
 struct P2POp {

@@ -66,9 +66,11 @@ namespace {
   if (count > 0 && comm->state->engine->rank() == root && sendbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
                              "groveBroadcast: root's send buffer is NULL with count > 0");
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root);
-  });
+  auto body = [=](Engine& e) { grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root); };
+  const std::size_t bytes = count * grove::coll::typeSize(type);
+  return grove::coll::runOnOrInline(
+      comm->state, stream, [=](Engine& e) { return grove::coll::eagerBroadcastRunsNow(e, bytes, root); },
+      body);
 }
 
 [[gnu::noinline]] groveResult_t reduceCall(const void* sendbuff, void* recvbuff, size_t count,
@@ -80,9 +82,10 @@ namespace {
   if (count > 0 && comm->state->engine->rank() == root && recvbuff == nullptr)
     return comm->state->fail(groveInvalidArgument,
                              "groveReduce: root's receive buffer is NULL with count > 0");
-  return grove::coll::runOn(comm->state, stream, [=](Engine& e) {
-    grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root);
-  });
+  auto body = [=](Engine& e) { grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root); };
+  const std::size_t bytes = count * grove::coll::typeSize(type);
+  return grove::coll::runOnOrInline(
+      comm->state, stream, [=](Engine& e) { return grove::coll::eagerReduceRunsNow(e, bytes, root); }, body);
 }
 
 [[gnu::noinline]] groveResult_t allToAllCall(const void* sendbuff, void* recvbuff, size_t count,

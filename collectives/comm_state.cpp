@@ -54,6 +54,11 @@ groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow,
                      void* fastArg) {
   // Held until the result is recorded: groveCommAbort waits for it before it drops the handle.
   std::lock_guard<CallLock> lock(state.engine->callLock());
+  return runLocked(state, slow, fast, fastArg);
+}
+
+groveResult_t runLocked(CommState& state, const std::function<void(Engine&)>* slow,
+                        void (*fast)(Engine&, void*), void* fastArg) {
   groveResult_t broken = state.asyncError.load(std::memory_order_relaxed);
   if (broken != groveSuccess) {
     std::string why;

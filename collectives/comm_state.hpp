@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "collectives/engine.hpp"
@@ -66,6 +67,9 @@ void waitForEmptyCall(CommState& state);
 /// else fast(engine, fastArg).
 groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
                      void* fastArg);
+/// runNow() for a caller that holds the call lock already.
+groveResult_t runLocked(CommState& state, const std::function<void(Engine&)>* slow,
+                        void (*fast)(Engine&, void*), void* fastArg);
 /// What a call returns when it has nothing left to run: a failure recorded earlier, a mismatch a peer
 /// found in an earlier eager call of ours, or success (runNow with an empty body).
 inline groveResult_t reportPending(CommState& state) {
@@ -95,18 +99,52 @@ class StreamWork {
   std::shared_ptr<CommState> state_;  // null once moved from
 };
 
+/// Runs `body` under the call lock when nobody holds it, the communicator has not failed, and
+/// ready(engine) says the call runs to its end without waiting for any peer; else returns groveInProgress
+/// with nothing done. An error of the call is returned (and recorded on `state`).
+template <class Ready, class Body>
+groveResult_t tryRunNow(CommState& state, const Ready& ready, Body& body) {
+  CallLock& lock = state.engine->callLock();
+  if (!lock.try_lock()) return groveInProgress;
+  if (state.asyncError.load(std::memory_order_relaxed) != groveSuccess || !ready(*state.engine)) {
+    lock.unlock();
+    return groveInProgress;
+  }
+  auto fast = [](Engine& e, void* arg) { (*static_cast<Body*>(arg))(e); };
+  const groveResult_t r = runLocked(state, nullptr, fast, &body);
+  lock.unlock();
+  return r;
+}
+
+/// The `ready` of a call that cannot tell whether it would wait: it always runs from the queue.
+struct NoReadyCheck {};
+
+/// A queued call: `body` (void(Engine&)) and, for calls that can tell when they would not wait, `ready`
+/// (bool(Engine&), as for tryRunNow), which lets a caller catching up run it (groveStream::catchUp).
+template <class Body, class Ready>
+struct QueuedCall {
+  StreamWork work;
+  Body body;
+  [[no_unique_address]] Ready ready;
+  groveResult_t operator()() noexcept {
+    auto fast = [](Engine& e, void* arg) { (*static_cast<Body*>(arg))(e); };
+    return runNow(work.state(), nullptr, fast, &body);
+  }
+  groveResult_t tryRun() noexcept requires(!std::is_same_v<Ready, NoReadyCheck>) {
+    return tryRunNow(work.state(), ready, body);
+  }
+};
+
 /// Queues `body` (void(Engine&)) on `stream`; the task keeps `state` alive. No allocation: the task
-/// lives in a slot of the stream's ring.
-template <class Body>
-groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body) {
+/// lives in a slot of the stream's ring. `ready` as in QueuedCall.
+template <class Body, class Ready = NoReadyCheck>
+groveResult_t enqueueOn(const std::shared_ptr<CommState>& state, groveStream_t stream, Body&& body,
+                        Ready ready = {}) {
   using B = std::decay_t<Body>;
   // When the task cannot be queued, the StreamWork in this temporary (never moved from then) counts it
   // finished as the temporary is destroyed.
-  const groveResult_t queued = stream->enqueue(
-      [work = StreamWork(state), body = B(std::forward<Body>(body))]() mutable noexcept -> groveResult_t {
-        auto fast = [](Engine& e, void* arg) { (*static_cast<B*>(arg))(e); };
-        return runNow(work.state(), nullptr, fast, &body);
-      });
+  const groveResult_t queued =
+      stream->enqueue(QueuedCall<B, Ready>{StreamWork(state), B(std::forward<Body>(body)), ready});
   if (queued == groveSuccess) return groveSuccess;
   return state->fail(queued, "out of memory queuing an operation on a stream");
 }
@@ -129,6 +167,34 @@ groveResult_t runOn(const std::shared_ptr<CommState>& state, groveStream_t strea
   // No reference of our own on the common path (its atomic increment and decrement would cost a
   // cache-line round trip per call): groveCommAbort takes the call lock before it drops the handle's.
   return runNow(*state, nullptr, fast, &body);
+}
+
+/// A call on `stream` that cannot block the caller runs at once on the caller's thread instead of being
+/// queued: when nothing is pending on the stream or on the communicator (so the call keeps its place in
+/// the order of calls; calls queued before it that can run at once are run first, here), nobody holds
+/// the call lock, and ready(engine), asked under the lock, says the call runs to its end without
+/// waiting for any peer (Engine::eagerRunsNow: eager calls whose data is there). Handing it to the
+/// progress thread would cost more than running it: the thread shares the caller's core when ranks
+/// have one each (docs/architecture.md, "Streams"). An error is kept for the stream's synchronize, as a
+/// queued call's would be. Returns false, with nothing done, otherwise.
+template <class Ready, class Body>
+bool runInline(CommState& state, groveStream_t stream, const Ready& ready, Body& body) {
+  if (!stream->idle() && !stream->catchUp()) return false;
+  if (streamWorkPending(state)) return false;
+  const groveResult_t r = tryRunNow(state, ready, body);
+  if (r == groveInProgress) return false;
+  if (r != groveSuccess) stream->noteError(r);
+  return true;
+}
+
+/// runOn() for a call that may run on the caller's thread (runInline), or, queued, on a thread catching
+/// up (QueuedCall).
+template <class Ready, class Body>
+groveResult_t runOnOrInline(const std::shared_ptr<CommState>& state, groveStream_t stream, const Ready& ready,
+                            Body& body) {
+  if (stream == nullptr) return runOn(state, stream, body);
+  if (runInline(*state, stream, ready, body)) return groveSuccess;
+  return enqueueOn(state, stream, body, ready);
 }
 
 /// The path of the smallest calls: runs `body` (bool(Engine&), which cannot throw) on the caller's

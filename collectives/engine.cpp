@@ -268,6 +268,44 @@ void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64
   minPeerChecked_ = lowChecked;
 }
 
+bool Engine::eagerRunsNow(int from) {
+  if (emptyRun_ != 0) return false;  // the pending run is posted first
+  const std::uint64_t seq = seq_ + 1;
+  const std::uint64_t reuse = seq > kCallSlots ? seq - kCallSlots : 0;
+  const std::uint64_t started = reuse ? reuse + 1 : 0;
+  // Ranks sharing cores do not wait at all: the peer may need this core to post.
+  int polls = oversubscribed_ ? 0 : kReadyPolls;
+  auto waitBriefly = [&] {
+    if (polls-- == 0) return false;
+    cpuRelax();
+    return true;
+  };
+  // The credit beginCall(true) needs, looked up as waitForCredit does.
+  while (minPeerStarted_ < started || minPeerChecked_ < reuse) {
+    std::uint64_t lowStarted = UINT64_MAX, lowChecked = UINT64_MAX;
+    for (int p = 0; p < nranks_; ++p) {
+      if (p == rank_) continue;
+      if (peerStarted_[p] < started)
+        peerStarted_[p] = std::max(headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire),
+                                   headerOf(p, started)->seq.value.load(std::memory_order_acquire));
+      if (peerChecked_[p] < reuse) peerChecked_[p] = checkedWordOf(p)->value.load(std::memory_order_acquire);
+      lowStarted = std::min(lowStarted, peerStarted_[p]);
+      lowChecked = std::min(lowChecked, peerChecked_[p]);
+    }
+    minPeerStarted_ = lowStarted;
+    minPeerChecked_ = lowChecked;
+    if ((minPeerStarted_ < started || minPeerChecked_ < reuse) && !waitBriefly()) return false;
+  }
+  // The posts the call reads.
+  for (int p = 0; p < nranks_; ++p) {
+    if (p == rank_ || from == kNoPeer || (from != kEveryPeer && p != from)) continue;
+    const auto& word = headerOf(p, seq)->seq.value;
+    while (word.load(std::memory_order_acquire) != seq)
+      if (!waitBriefly()) return false;
+  }
+  return true;
+}
+
 void Engine::signalAll(int slot, std::uint64_t value) const {
   for (int p = 0; p < nranks_; ++p)
     if (p != rank_) channels_[p].signal(slot, value);

@@ -116,6 +116,18 @@ class Engine {
   // A rank publishes its checks at most 2 * kCheckEvery calls late; credit must never depend on a rank
   // that stopped calling, so the ring must be deeper than that.
   static_assert(kCallSlots > 2 * kCheckEvery + 1);
+  /// True when the next call, an eager one, would run to its end without waiting for any peer (caller
+  /// holds the call lock; only what this rank knows of its peers is brought up to date): the credit it
+  /// needs is there, and so are the
+  /// posts it reads — rank `from`'s, every peer's when `from` is kEveryPeer, none when kNoPeer. Lets a call
+  /// on a stream run on the caller's thread when it cannot block it (runInline in comm_state.hpp).
+  bool eagerRunsNow(int from);
+  /// How long eagerRunsNow() waits for a peer's post when ranks have a core each (pause instructions):
+  /// a sender running just behind posts within a microsecond, and a call handed to the progress thread
+  /// instead leaves the stream behind for hundreds of calls.
+  static constexpr int kReadyPolls = 128;
+  static constexpr int kNoPeer = -1;
+  static constexpr int kEveryPeer = -2;
   /// Records a call with nothing to move (count 0) without posting it: such calls are kept as a run,
   /// which the next call that posts (or the run's kEmptyRunMax-th call) first posts as one eager entry,
   /// compared like any call (collectives/empty_calls.cpp).

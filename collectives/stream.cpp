@@ -92,15 +92,27 @@ bool groveStream::runNext() {
   Slot& slot = ring_[head & (kCapacity - 1)];
   if (slot.sequence.load(std::memory_order_acquire) != head + 1) return false;
   const groveResult_t r = slot.task(slot.storage, Action::kRun);
-  if (r != groveSuccess) {
-    groveResult_t none = groveSuccess;
-    firstError_.compare_exchange_strong(none, r, std::memory_order_acq_rel);
-  }
+  if (r != groveSuccess) noteError(r);
   head_.store(head + 1, std::memory_order_release);
   const bool drained =
       ring_[(head + 1) & (kCapacity - 1)].sequence.load(std::memory_order_acquire) != head + 2;
   if (drained || head + 1 - retired_.load(std::memory_order_relaxed) >= kRetireBatch) retire();
   return true;
+}
+
+bool groveStream::catchUp() {
+  if (!takeTurn()) return false;
+  for (;;) {
+    const std::uint32_t head = head_.load(std::memory_order_relaxed);
+    Slot& slot = ring_[head & (kCapacity - 1)];
+    if (slot.sequence.load(std::memory_order_acquire) != head + 1) break;
+    const groveResult_t r = slot.task(slot.storage, Action::kTryRun);
+    if (r == groveInProgress) break;  // it would wait: the progress thread runs it
+    if (r != groveSuccess) noteError(r);
+    head_.store(head + 1, std::memory_order_release);
+  }
+  endTurn();
+  return idle();
 }
 
 void groveStream::retire() {

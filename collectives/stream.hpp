@@ -41,7 +41,9 @@ struct groveStream {
 
   /// Queues `task` (callable as groveResult_t() noexcept); waits while the ring is full. Returns
   /// groveSuccess, or groveSystemError when a task too large for a slot cannot be allocated; errors of
-  /// the task itself surface in synchronize() and query().
+  /// the task itself surface in synchronize() and query(). A task may also offer `groveResult_t
+  /// tryRun() noexcept`: runs it when it cannot block and returns its result, else returns
+  /// groveInProgress with nothing done (catchUp).
   template <class Task>
   groveResult_t enqueue(Task&& task);
   /// Waits until everything queued before the call has run and been retired (destroyed); returns and
@@ -49,14 +51,29 @@ struct groveStream {
   groveResult_t synchronize();
   /// groveInProgress while work is pending; otherwise the first error, without clearing it.
   groveResult_t query();
+  /// Runs queued operations on the calling thread, in order, while the next one says it can run to its
+  /// end at once (a task's tryRun(), see enqueue); true when the stream is then idle. False at once when
+  /// another thread is running operations.
+  bool catchUp();
+  /// True when everything queued has run and been retired (what query() looks at).
+  bool idle() const {
+    return retired_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
+  }
+  /// Keeps `r` as the stream's first error unless there is one: the error of an operation run on the
+  /// caller's thread in the stream's place (runInline in collectives/comm_state.hpp).
+  void noteError(groveResult_t r) {
+    groveResult_t none = groveSuccess;
+    firstError_.compare_exchange_strong(none, r, std::memory_order_acq_rel);
+  }
 
  private:
   static constexpr std::uint32_t kCapacity = 1024;   // a power of two
   static constexpr std::size_t kInlineBytes = 96;    // a collective's arguments fit with room to spare
   static constexpr std::uint32_t kRoomBatch = 512;   // free slots a producer waits for when the ring is full
   static constexpr std::uint32_t kRetireBatch = 32;  // operations run before they are retired together
-  enum class Action { kRun, kRetire };
-  using TaskFn = groveResult_t (*)(void*, Action) noexcept;  // runs the task in place, or destroys it
+  enum class Action { kRun, kTryRun, kRetire };
+  // Runs the task in place (kTryRun: only if it cannot block, else groveInProgress), or destroys it.
+  using TaskFn = groveResult_t (*)(void*, Action) noexcept;
 
   struct alignas(64) Slot {
     /// Vyukov's sequence: == position when free for that position, position + 1 once published.
@@ -69,6 +86,12 @@ struct groveStream {
   static groveResult_t taskInPlace(void* p, Action action) noexcept {
     F* f = std::launder(static_cast<F*>(p));
     if (action == Action::kRun) return (*f)();
+    if (action == Action::kTryRun) {
+      if constexpr (requires { f->tryRun(); })
+        return f->tryRun();
+      else
+        return groveInProgress;
+    }
     f->~F();
     return groveSuccess;
   }

@@ -1,6 +1,7 @@
 // The stream's ring (collectives/stream.hpp) without a communicator: operations run once each, in the
 // order they were queued, past the ring's capacity, from several threads at once, through the progress
-// thread's sleep, and with tasks too large for a slot; errors come back from synchronize once.
+// thread's sleep, and with tasks too large for a slot; errors come back from synchronize once; a caller
+// catching up runs ready tasks in their place.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -189,6 +190,51 @@ TEST(StreamRing, TasksAreDestroyedAfterRunningAndBeforeSynchronizeReturns) {
   }
   EXPECT_EQ(counts.ran.load(), queued);
   EXPECT_FALSE(counts.destroyedUnrun.load()) << "a task was destroyed before it ran";
+}
+
+// A caller catching up (catchUp) runs the queued tasks that offer tryRun() and say they can run, in
+// order, while the progress thread runs the others: every task runs once, in queue order, never two at
+// once; a task whose tryRun() declines is left to the progress thread, and so is everything after it.
+TEST(StreamRing, CatchUpRunsReadyTasksInTheirPlace) {
+  struct Log {
+    std::vector<int> order;
+    std::atomic<int> running{0};
+    std::atomic<bool> overlapped{false};
+    int byCatchUp = 0, declined = 0;
+  } log;
+  struct Task {
+    Log* log;
+    int index;
+    bool offers;  // whether tryRun() runs the task (else it declines)
+    groveResult_t run(bool early) noexcept {
+      if (log->running.fetch_add(1) != 0) log->overlapped = true;
+      log->order.push_back(index);
+      log->byCatchUp += early;
+      log->running.fetch_sub(1);
+      return groveSuccess;
+    }
+    groveResult_t operator()() noexcept { return run(false); }
+    groveResult_t tryRun() noexcept {
+      if (!offers) {
+        ++log->declined;
+        return groveInProgress;
+      }
+      return run(true);
+    }
+  };
+  groveStream stream;
+  int caughtUp = 0;
+  for (int i = 0; i < kMany; ++i) {
+    ASSERT_EQ(stream.enqueue(Task{&log, i, i % 7 != 0}), groveSuccess);
+    if (i % 3 == 2) caughtUp += stream.catchUp();
+  }
+  ASSERT_EQ(stream.synchronize(), groveSuccess);
+  ASSERT_EQ(log.order.size(), static_cast<size_t>(kMany));
+  for (int i = 0; i < kMany; ++i) ASSERT_EQ(log.order[i], i) << "task " << i << " ran out of order";
+  EXPECT_FALSE(log.overlapped.load()) << "two tasks ran at once";
+  EXPECT_TRUE(stream.catchUp()) << "an idle stream is caught up";
+  std::printf("%d of %d tasks run by catchUp (%d declined); caught up %d times\n", log.byCatchUp, kMany,
+              log.declined, caughtUp);
 }
 
 // Destroying a stream runs what is still queued first.

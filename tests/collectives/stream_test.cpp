@@ -176,6 +176,61 @@ TEST_P(Streams, StreamThenNullStreamKeepIssueOrder) {
   GROVE_MATRIX_RUN(GetParam(), body, 120000);
 }
 
+// Small broadcasts and reduces on a stream may run on the caller's thread (when nothing is queued before
+// them and they would not wait: runInline in collectives/comm_state.hpp), else queued, or run by a caller
+// catching up. A chain where each call reads the previous one's output, with a queued allreduce every
+// 25 steps (the stream falls behind, then catches up): any reordering reads a poisoned (-1) buffer.
+TEST_P(Streams, SmallBroadcastsAndReducesKeepTheirPlace) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    const int steps = 300;
+    const size_t count = 2;  // 16 bytes: eager
+    std::vector<std::vector<int64_t>> y(steps + 1, std::vector<int64_t>(count, -1)),
+        z(steps, std::vector<int64_t>(count, -1));
+    y[0] = {rank, 7};
+    for (int k = 0; k < steps; ++k) {
+      const int root = k % nranks;
+      groveResult_t r;
+      if (k % 25 == 24) {
+        r = groveAllReduce(y[k].data(), y[k + 1].data(), count, groveInt64, groveMax, comm, stream);
+      } else {
+        r = groveReduce(y[k].data(), z[k].data(), count, groveInt64, groveMax, root, comm, stream);
+        if (r == groveSuccess)
+          r = groveBroadcast(z[k].data(), y[k + 1].data(), count, groveInt64, root, comm, stream);
+      }
+      if (!check.result(r, groveSuccess, format("queueing step %d", k), comm)) return false;
+    }
+    if (!check.result(groveStreamSynchronize(stream), groveSuccess, "synchronize", comm)) return false;
+    const int64_t want[] = {nranks - 1, 7};
+    for (int k = 1; k <= steps; ++k)
+      if (!check.elements(y[k].data(), want, count, groveInt64, format("step %d", k - 1))) break;
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 120000);
+}
+
+// A small broadcast whose ranks disagree, on a stream: every rank reports it exactly once, from the
+// synchronize after it or (a root that had already sent) the one after its next call.
+TEST_P(Streams, MismatchedSmallBroadcastReportedOnce) {
+  MatrixBody body = [](int rank, int nranks, groveComm_t comm, groveStream_t stream, Checker& check) {
+    if (nranks < 2) return true;
+    std::vector<float> buf(8, 1.0f);
+    check.result(groveBroadcast(buf.data(), buf.data(), rank == 1 ? 3 : 2, groveFloat32, 0, comm, stream),
+                 groveSuccess, "queueing the broadcast", comm);
+    const groveResult_t first = groveStreamSynchronize(stream);
+    check.result(groveAllReduce(buf.data(), buf.data(), 8, groveFloat32, groveSum, comm, stream),
+                 groveSuccess, "queueing the next call", comm);
+    const groveResult_t second = groveStreamSynchronize(stream);
+    check.expect(
+        (first == groveInvalidUsage) != (second == groveInvalidUsage) &&
+            (first == groveSuccess || second == groveSuccess),
+        format("synchronize returned %d then %d: want groveInvalidUsage exactly once", first, second));
+    check.result(complete(groveBroadcast(buf.data(), buf.data(), 2, groveFloat32, 0, comm, stream), stream),
+                 groveSuccess, "a matching broadcast afterwards", comm);
+    return true;
+  };
+  GROVE_MATRIX_RUN(GetParam(), body, 60000);
+}
+
 INSTANTIATE_TEST_SUITE_P(, Streams, ::testing::Values(1, 2, 3, 8), ranksName);
 
 // Rank 1 joins a large allreduce only after 300 ms, so rank 0's queued call cannot be finished early:
