@@ -72,6 +72,9 @@ void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* se
   const void** src = n > 16 ? heapSrc.data() : stackSrc;
   for (int r = 0; r < n; ++r) src[r] = r == e.rank() ? send : dataOf(e, r, seq, bytes);
   reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
+  // Senders running ahead have posted the next call already: start fetching it (as a broadcast does).
+  for (int r = 0; r < n; ++r)
+    if (r != e.rank()) __builtin_prefetch(e.headerOf(r, seq + 1), 0);
 }
 
 }  // namespace grove::coll

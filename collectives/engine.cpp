@@ -250,8 +250,13 @@ void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64
       // A peer that keeps up has posted the previous call: one look there gives the most credit.
       std::uint64_t v = headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire);
       if (v < started) {
-        const CallHeader* h = headerOf(p, started);
-        waitWord(&h->seq, started, p);
+        // An eager call out of credit waits for kCreditBatch more calls than it needs (never for a call
+        // past seq - 1, which the peer may need this rank to post first): it then looks at a line the
+        // peer writes only every kCreditBatch calls, instead of pulling the line the peer is writing
+        // from its core at every call.
+        const std::uint64_t target = std::max(started, std::min(started + kCreditBatch, seq - 1));
+        const CallHeader* h = headerOf(p, target);
+        waitWord(&h->seq, target, p);
         v = h->seq.value.load(std::memory_order_acquire);
       }
       peerStarted_[p] = v;
@@ -273,8 +278,7 @@ bool Engine::eagerRunsNow(int from) {
   const std::uint64_t seq = seq_ + 1;
   const std::uint64_t reuse = seq > kCallSlots ? seq - kCallSlots : 0;
   const std::uint64_t started = reuse ? reuse + 1 : 0;
-  // Ranks sharing cores do not wait at all: the peer may need this core to post.
-  int polls = oversubscribed_ ? 0 : kReadyPolls;
+  int polls = kReadyPolls;
   auto waitBriefly = [&] {
     if (polls-- == 0) return false;
     cpuRelax();

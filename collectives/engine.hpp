@@ -113,6 +113,10 @@ class Engine {
     if (minPeerStarted_ < started || minPeerChecked_ < reuse) waitForCredit(seq, started, reuse);
     return seq;
   }
+  /// Calls of credit an eager call out of credit waits for beyond what it needs (waitForCredit): with
+  /// the sender running ahead in the far state, a broadcast of 8 B with -z 1 took 0.16-0.20 µs waiting
+  /// call by call and 0.10-0.11 µs with 16, 64 or 128 (docs/performance.md, history (10)).
+  static constexpr std::uint64_t kCreditBatch = 64;
   // A rank publishes its checks at most 2 * kCheckEvery calls late; credit must never depend on a rank
   // that stopped calling, so the ring must be deeper than that.
   static_assert(kCallSlots > 2 * kCheckEvery + 1);
@@ -122,7 +126,7 @@ class Engine {
   /// posts it reads — rank `from`'s, every peer's when `from` is kEveryPeer, none when kNoPeer. Lets a call
   /// on a stream run on the caller's thread when it cannot block it (runInline in comm_state.hpp).
   bool eagerRunsNow(int from);
-  /// How long eagerRunsNow() waits for a peer's post when ranks have a core each (pause instructions):
+  /// How long eagerRunsNow() waits for a peer's post (pause instructions; used when ranks have a core each):
   /// a sender running just behind posts within a microsecond, and a call handed to the progress thread
   /// instead leaves the stream behind for hundreds of calls.
   static constexpr int kReadyPolls = 128;
