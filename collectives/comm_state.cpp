@@ -50,15 +50,11 @@ const char* lastErrorOf(CommState* state) {
   return threadError.c_str();
 }
 
-groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
-                     void* fastArg) {
-  // Held until the result is recorded: groveCommAbort waits for it before it drops the handle.
-  std::lock_guard<CallLock> lock(state.engine->callLock());
-  return runLocked(state, slow, fast, fastArg);
-}
-
-groveResult_t runLocked(CommState& state, const std::function<void(Engine&)>* slow,
-                        void (*fast)(Engine&, void*), void* fastArg) {
+// The body of runNow and runLocked, inlined into both (a call through the library's PLT on every call
+// costs).
+[[gnu::always_inline]] static inline groveResult_t runHeld(CommState& state,
+                                                           const std::function<void(Engine&)>* slow,
+                                                           void (*fast)(Engine&, void*), void* fastArg) {
   groveResult_t broken = state.asyncError.load(std::memory_order_relaxed);
   if (broken != groveSuccess) {
     std::string why;
@@ -89,6 +85,18 @@ groveResult_t runLocked(CommState& state, const std::function<void(Engine&)>* sl
     state.engine->giveUp();
     return state.fail(groveInternalError, std::string("internal error: ") + e.what());
   }
+}
+
+groveResult_t runNow(CommState& state, const std::function<void(Engine&)>* slow, void (*fast)(Engine&, void*),
+                     void* fastArg) {
+  // Held until the result is recorded: groveCommAbort waits for it before it drops the handle.
+  std::lock_guard<CallLock> lock(state.engine->callLock());
+  return runHeld(state, slow, fast, fastArg);
+}
+
+groveResult_t runLocked(CommState& state, const std::function<void(Engine&)>* slow,
+                        void (*fast)(Engine&, void*), void* fastArg) {
+  return runHeld(state, slow, fast, fastArg);
 }
 
 void waitForEmptyCall(CommState& state) {
