@@ -278,29 +278,41 @@ bool Engine::eagerRunsNow(int from) {
   const std::uint64_t seq = seq_ + 1;
   const std::uint64_t reuse = seq > kCallSlots ? seq - kCallSlots : 0;
   const std::uint64_t started = reuse ? reuse + 1 : 0;
-  int polls = kReadyPolls;
+  int polls = kCreditPolls;
   auto waitBriefly = [&] {
     if (polls-- == 0) return false;
     cpuRelax();
     return true;
   };
-  // The credit beginCall(true) needs, looked up as waitForCredit does.
-  while (minPeerStarted_ < started || minPeerChecked_ < reuse) {
+  // The credit beginCall(true) needs. Out of it, this rank watches the line of the call kCreditBatch
+  // later, as waitForCredit does, not the one the peer writes next.
+  if (minPeerStarted_ < started || minPeerChecked_ < reuse) {
+    const std::uint64_t target = std::max(started, std::min(started + kCreditBatch, seq - 1));
     std::uint64_t lowStarted = UINT64_MAX, lowChecked = UINT64_MAX;
     for (int p = 0; p < nranks_; ++p) {
       if (p == rank_) continue;
-      if (peerStarted_[p] < started)
-        peerStarted_[p] = std::max(headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire),
-                                   headerOf(p, started)->seq.value.load(std::memory_order_acquire));
-      if (peerChecked_[p] < reuse) peerChecked_[p] = checkedWordOf(p)->value.load(std::memory_order_acquire);
+      if (peerStarted_[p] < started) {
+        std::uint64_t v = headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire);
+        const auto& later = headerOf(p, target)->seq.value;
+        while (v < started) {
+          if (!waitBriefly()) return false;
+          v = std::max(v, later.load(std::memory_order_acquire));
+        }
+        peerStarted_[p] = v;
+      }
+      const auto& checked = checkedWordOf(p)->value;
+      while (peerChecked_[p] < reuse) {
+        peerChecked_[p] = checked.load(std::memory_order_acquire);
+        if (peerChecked_[p] < reuse && !waitBriefly()) return false;
+      }
       lowStarted = std::min(lowStarted, peerStarted_[p]);
       lowChecked = std::min(lowChecked, peerChecked_[p]);
     }
     minPeerStarted_ = lowStarted;
     minPeerChecked_ = lowChecked;
-    if ((minPeerStarted_ < started || minPeerChecked_ < reuse) && !waitBriefly()) return false;
   }
   // The posts the call reads.
+  polls = std::min(polls, kReadyPolls);
   for (int p = 0; p < nranks_; ++p) {
     if (p == rank_ || from == kNoPeer || (from != kEveryPeer && p != from)) continue;
     const auto& word = headerOf(p, seq)->seq.value;

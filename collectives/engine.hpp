@@ -130,6 +130,10 @@ class Engine {
   /// a sender running just behind posts within a microsecond, and a call handed to the progress thread
   /// instead leaves the stream behind for hundreds of calls.
   static constexpr int kReadyPolls = 128;
+  /// How long it waits for credit (pause instructions): long enough for a receiver to take kCreditBatch
+  /// calls (the sender then runs that many without looking); still bounded, so that a caller whose
+  /// peers wait for something else it must do first gets its call queued.
+  static constexpr int kCreditPolls = 1024;
   static constexpr int kNoPeer = -1;
   static constexpr int kEveryPeer = -2;
   /// Records a call with nothing to move (count 0) without posting it: such calls are kept as a run,
