@@ -68,6 +68,8 @@ namespace {
                              "groveBroadcast: root's send buffer is NULL with count > 0");
   auto body = [=](Engine& e) { grove::coll::broadcast(e, sendbuff, recvbuff, count, type, root); };
   const std::size_t bytes = count * grove::coll::typeSize(type);
+  if (!grove::coll::eagerCall(*comm->state->engine, bytes))
+    return grove::coll::runOn(comm->state, stream, body);
   return grove::coll::runOnOrInline(
       comm->state, stream, [=](Engine& e) { return grove::coll::eagerBroadcastRunsNow(e, bytes, root); },
       body);
@@ -84,6 +86,8 @@ namespace {
                              "groveReduce: root's receive buffer is NULL with count > 0");
   auto body = [=](Engine& e) { grove::coll::reduceToRoot(e, sendbuff, recvbuff, count, type, op, root); };
   const std::size_t bytes = count * grove::coll::typeSize(type);
+  if (!grove::coll::eagerCall(*comm->state->engine, bytes))
+    return grove::coll::runOn(comm->state, stream, body);
   return grove::coll::runOnOrInline(
       comm->state, stream, [=](Engine& e) { return grove::coll::eagerReduceRunsNow(e, bytes, root); }, body);
 }

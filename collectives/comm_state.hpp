@@ -191,8 +191,8 @@ bool runInline(CommState& state, groveStream_t stream, const Ready& ready, Body&
   return true;
 }
 
-/// runOn() for a call that may run on the caller's thread (runInline), or, queued, on a thread catching
-/// up (QueuedCall).
+/// runOn() for a small broadcast or reduce, which may run on the caller's thread (runInline), or, queued,
+/// on a thread catching up (QueuedCall).
 template <class Ready, class Body>
 groveResult_t runOnOrInline(const std::shared_ptr<CommState>& state, groveStream_t stream, const Ready& ready,
                             Body& body) {
