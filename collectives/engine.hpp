@@ -122,13 +122,13 @@ class Engine {
   static_assert(kCallSlots > 2 * kCheckEvery + 1);
   /// True when the next call, an eager one, would run to its end without waiting for any peer (caller
   /// holds the call lock; only what this rank knows of its peers is brought up to date): the credit it
-  /// needs is there, and so are the
-  /// posts it reads — rank `from`'s, every peer's when `from` is kEveryPeer, none when kNoPeer. Lets a call
-  /// on a stream run on the caller's thread when it cannot block it (runInline in comm_state.hpp).
+  /// needs is there, and so are the posts it reads (rank `from`'s, every peer's when `from` is
+  /// kEveryPeer, none when kNoPeer). Lets a call on a stream run on the caller's thread when it cannot
+  /// block it (runInline in comm_state.hpp).
   bool eagerRunsNow(int from);
-  /// How long eagerRunsNow() waits for a peer's post (pause instructions; used when ranks have a core each):
-  /// a sender running just behind posts within a microsecond, and a call handed to the progress thread
-  /// instead leaves the stream behind for hundreds of calls.
+  /// How long eagerRunsNow() waits for a peer's post (pause instructions): a sender running just behind
+  /// posts within a microsecond, and a call handed to the progress thread instead leaves the stream
+  /// behind for hundreds of calls.
   static constexpr int kReadyPolls = 128;
   /// How long it waits for credit (pause instructions): long enough for a receiver to take kCreditBatch
   /// calls (the sender then runs that many without looking); still bounded, so that a caller whose
