@@ -10,6 +10,14 @@
 
 namespace grove::coll {
 
+std::uint64_t Engine::creditTarget(std::uint64_t seq, std::uint64_t started) {
+  // An eager call out of credit waits for kCreditBatch more calls than it needs (never for a call past
+  // seq - 1, which the peer may need this rank to post first): it then looks at a line the peer writes
+  // only every kCreditBatch calls, instead of pulling the line the peer is writing from its core at
+  // every call. A synchronous call (started == seq - 1) waits for exactly what it needs.
+  return std::max(started, std::min(started + kCreditBatch, seq - 1));
+}
+
 void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked) {
   std::uint64_t lowStarted = UINT64_MAX, lowChecked = UINT64_MAX;
   for (int p = 0; p < nranks_; ++p) {
@@ -18,11 +26,7 @@ void Engine::waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64
       // A peer that keeps up has posted the previous call: one look there gives the most credit.
       std::uint64_t v = headerOf(p, seq - 1)->seq.value.load(std::memory_order_acquire);
       if (v < started) {
-        // An eager call out of credit waits for kCreditBatch more calls than it needs (never for a call
-        // past seq - 1, which the peer may need this rank to post first): it then looks at a line the
-        // peer writes only every kCreditBatch calls, instead of pulling the line the peer is writing
-        // from its core at every call.
-        const std::uint64_t target = std::max(started, std::min(started + kCreditBatch, seq - 1));
+        const std::uint64_t target = creditTarget(seq, started);
         const CallHeader* h = headerOf(p, target);
         waitWord(&h->seq, target, p);
         v = h->seq.value.load(std::memory_order_acquire);
@@ -55,7 +59,7 @@ bool Engine::eagerRunsNow(int from) {
   // The credit beginCall(true) needs. Out of it, this rank watches the line of the call kCreditBatch
   // later, as waitForCredit does, not the one the peer writes next.
   if (minPeerStarted_ < started || minPeerChecked_ < reuse) {
-    const std::uint64_t target = std::max(started, std::min(started + kCreditBatch, seq - 1));
+    const std::uint64_t target = creditTarget(seq, started);
     std::uint64_t lowStarted = UINT64_MAX, lowChecked = UINT64_MAX;
     for (int p = 0; p < nranks_; ++p) {
       if (p == rank_) continue;

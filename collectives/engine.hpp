@@ -304,6 +304,8 @@ class Engine {
   /// Waits until every peer has posted call `started` (or a later one) and checked call `checked`;
   /// `seq` is the call starting.
   void waitForCredit(std::uint64_t seq, std::uint64_t started, std::uint64_t checked);
+  /// The call whose post a rank out of credit for call `seq` (needing call `started`) waits for.
+  static std::uint64_t creditTarget(std::uint64_t seq, std::uint64_t started);
   /// Compares the window of calls that ends at seq - 1 with the ring neighbours that have published it:
   /// one hash per neighbour, and the calls one by one only when the hashes differ (after a full fence,
   /// so that of two neighbours at least one sees the other). Publishes checked_. A difference is
