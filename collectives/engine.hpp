@@ -181,6 +181,15 @@ class Engine {
   /// (medians of 10 alternated jobs: allgather 4 KiB 0.42 -> 0.33 µs, allreduce 2 KiB 0.45 -> 0.30,
   /// reduce-scatter 2 KiB 0.29 -> 0.21); at 512 B to 1 KiB the entry room stays faster.
   static constexpr std::size_t kNearbyRoomBytes = 1024;
+  /// Largest payload a synchronous call carries in its header line (post() copies it there): peers then
+  /// fetch one line instead of two. Allreduce, reduce-scatter, allgather and all-to-all of 8 B at 2 ranks
+  /// measured 10-25 % faster so (docs/performance.md, history (11)).
+  static constexpr std::size_t kInlineBytes = sizeof(CallHeader::inlineData);
+  /// Rank r's payload of `bytes` in call `seq`: its header line up to kInlineBytes, else roomOf().
+  const char* payloadOf(int r, std::uint64_t seq, std::size_t bytes) const {
+    return bytes <= kInlineBytes ? reinterpret_cast<const char*>(headerOf(r, seq)->inlineData)
+                                 : roomOf(r, seq, bytes);
+  }
   CallHeader* headerOf(int r, std::uint64_t seq) const {
     return reinterpret_cast<CallHeader*>(base(r) + layout_.headerOffset(seq));
   }

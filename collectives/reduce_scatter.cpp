@@ -19,15 +19,28 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
   const std::size_t tb = typeSize(type), bytes = recvcount * tb;  // per block
   const char* in = static_cast<const char*>(send);
   char* out = static_cast<char*>(recv);
-  std::vector<const void*> src(n);
-  if (bytes * n <= e.layout().smallBytes && bytes * n <= 32 * 1024) {
-    if (bytes) std::memcpy(e.myRoom(seq, bytes * n), in, bytes * n);
-    e.agree(seq, d);
+  const std::size_t total = bytes * n;
+  if (total <= e.layout().smallBytes && total <= 32 * 1024) {
+    // Small calls are latency-bound: no heap allocation for the common rank counts.
+    const void* stackSrc[16];
+    std::vector<const void*> heapSrc(n > 16 ? n : 0);
+    const void** src = n > 16 ? heapSrc.data() : stackSrc;
+    if (total <= Engine::kInlineBytes) {
+      e.post(seq, d, in, total);  // tiny: the whole input rides in the header line
+    } else {
+      // Only the blocks peers read: my own is reduced straight from `in`.
+      char* room = e.myRoom(seq, total);
+      for (int q = 0; q < n && bytes; ++q)
+        if (q != me) std::memcpy(room + q * bytes, in + q * bytes, bytes);
+      e.post(seq, d);
+    }
+    e.waitAll(seq, d);
     if (bytes == 0) return;
-    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.roomOf(r, seq, bytes * n)) + me * bytes;
-    reduce(ReduceArgs{out, nullptr, src.data(), n, recvcount, type, op, n});
+    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.payloadOf(r, seq, total)) + me * bytes;
+    reduce(ReduceArgs{out, nullptr, src, n, recvcount, type, op, n});
     return;
   }
+  std::vector<const void*> src(n);
   e.describeBuffers(seq, send, bytes * n, nullptr, 0);
   e.agree(seq, d);
   if (e.everyoneHas(seq, kSendShared)) {  // zero-copy: reduce my block straight from every input

@@ -20,7 +20,7 @@ namespace grove::coll {
 void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv, int root) {
   const std::size_t bytes = d.count * typeSize(d.type);
   const int n = e.nranks();
-  if (bytes <= sizeof(CallHeader::inlineData)) {
+  if (bytes <= Engine::kInlineBytes) {
     e.post(seq, d, send, bytes);  // tiny: data rides in the header line itself
   } else {
     std::memcpy(e.myRoom(seq, bytes), send, bytes);
@@ -32,14 +32,7 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   const void* stackSrc[16];
   std::vector<const void*> heapSrc(n > 16 ? n : 0);
   const void** src = n > 16 ? heapSrc.data() : stackSrc;
-  for (int r = 0; r < n; ++r) {
-    if (r == e.rank())
-      src[r] = send;
-    else if (bytes <= sizeof(CallHeader::inlineData))
-      src[r] = e.headerOf(r, seq)->inlineData;
-    else
-      src[r] = e.roomOf(r, seq, bytes);
-  }
+  for (int r = 0; r < n; ++r) src[r] = r == e.rank() ? send : e.payloadOf(r, seq, bytes);
   reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
 }
 
