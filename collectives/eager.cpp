@@ -14,6 +14,7 @@
 #include "collectives/algorithms.hpp"
 #include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
+#include "collectives/prefetch.hpp"
 #include "collectives/reduce_kernels.hpp"
 
 namespace grove::coll {
@@ -27,6 +28,11 @@ void postWithData(Engine& e, std::uint64_t seq, const CallDesc& d, const void* d
   if (bytes <= kInline) return e.post(seq, d, data, bytes, Engine::PostMode::kSender);
   std::memcpy(e.myEager(seq), data, bytes);
   e.post(seq, d, nullptr, 0, Engine::PostMode::kSender);
+  // As post() does for the header: the room of a later call, as many lines as this call used (calls in
+  // a row tend to move the same size). Every line: asking for the first four of 512 B alone measured
+  // slower than asking for none. Not when ranks outnumber cores (reduce of 256-512 B at 4 ranks measured
+  // 1.25x slower with it).
+  if (!e.oversubscribed()) prefetchLinesForWrite(e.myEager(seq + Engine::kPrefetchAhead), bytes);
 }
 
 // Copies an eager call's data (memmove semantics): tiny data without a library call.

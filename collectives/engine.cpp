@@ -11,6 +11,7 @@
 #include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
 #include "collectives/p2p_state.hpp"
+#include "collectives/prefetch.hpp"
 #include "core/affinity.hpp"
 #include "grove/cross_memory.hpp"
 #include "grove/env.hpp"
@@ -167,9 +168,14 @@ void Engine::waitWord(const SemaphoreWord* word, std::uint64_t target, int peer)
 void Engine::post(std::uint64_t seq, const CallDesc& d, const void* inlineData, std::size_t inlineBytes,
                   PostMode mode) {
   CallHeader* h = headerOf(rank_, seq);
-  // Ask for the next entry's line now, so that the next call's stores find it owned (peers read it
-  // between our uses); the stores below would otherwise wait for it in the store buffer.
-  __builtin_prefetch(headerOf(rank_, seq + 1), 1);
+  // An eager sender asks to own a later entry's line now, so that its call's stores find it owned (peers
+  // read it between our uses); the stores would otherwise wait for it in the store buffer and stall the
+  // next call's lock (prefetch.hpp). Other calls only bring the next entry's line near (a read prefetch,
+  // as before the write prefetch was measured).
+  if (mode == PostMode::kSender)
+    prefetchForWrite(headerOf(rank_, seq + kPrefetchAhead));
+  else
+    __builtin_prefetch(headerOf(rank_, seq + 1), 0);
   h->count = d.count;
   h->coll = static_cast<std::uint8_t>(d.coll);
   h->type = static_cast<std::uint8_t>(d.type);
