@@ -15,7 +15,9 @@ void reduceToRoot(Engine& e, const void* send, void* recv, std::size_t count, gr
   const std::size_t bytes = count * typeSize(type);
   if (eagerCall(e, bytes)) return eagerReduce(e, e.beginCall(true), d, send, recv);
   const std::uint64_t seq = e.beginCall();
-  if (e.nranks() == 1 || bytes <= std::min<std::size_t>(e.layout().smallBytes, 32 * 1024))
+  // One-shot as far as the small rooms go (allreduce stops at 32 KiB): only the root reads every input,
+  // and at 64 KiB it took half the two-shot's time at 2, 4 and 8 ranks (docs/algorithms.md, "Reduce").
+  if (e.nranks() == 1 || bytes <= e.layout().smallBytes)
     oneShotReduce(e, seq, d, send, recv, root);
   else
     twoShotReduce(e, seq, d, send, recv, root);
