@@ -31,6 +31,14 @@ TEST_P(Reduce, EveryTypeOpCountVariantAndRoot) {
                        .seed = seed++,
                        .root = root};
       if (!runReduce(x, c)) return false;
+      // 48 KiB: above allreduce's one-shot limit, within reduce's (the small room's 64 KiB).
+      const CaseSpec between{.type = groveFloat32,
+                             .op = ref::kAllOps[(root + 1) % ref::kAllOps.size()],
+                             .count = 12289,
+                             .variant = kAllVariants[(root + 1) % kAllVariants.size()],
+                             .seed = seed++,
+                             .root = root};
+      if (!runReduce(x, between)) return false;
     }
     return true;
   };
