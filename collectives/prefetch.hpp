@@ -23,6 +23,16 @@ inline void prefetchForWrite(const void* p) {
 #endif
 }
 
+/// Asks for the line at `p` to read it soon (PREFETCHT0 on x86). An instruction of its own rather than
+/// `__builtin_prefetch(p, 0)`, which GCC dropped from a loop after an inlined call in a scratch build.
+inline void prefetchForRead(const void* p) {
+#if defined(__x86_64__) || defined(__i386__)
+  asm volatile("prefetcht0 %0" ::"m"(*static_cast<const char*>(p)));
+#else
+  __builtin_prefetch(p, 0);
+#endif
+}
+
 /// prefetchForWrite() for every line of the `bytes` at `p` (64-byte lines).
 inline void prefetchLinesForWrite(const void* p, std::size_t bytes) {
   for (std::size_t at = 0; at < bytes; at += 64) prefetchForWrite(static_cast<const char*>(p) + at);
