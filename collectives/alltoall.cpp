@@ -20,20 +20,11 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   char* out = static_cast<char*>(recv);
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   if (bytes * n <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
-    const std::size_t total = bytes * n;
-    if (total <= Engine::kInlineBytes) {
-      e.post(seq, d, in, total);  // tiny: the whole input rides in the header line
-    } else {
-      // Only the blocks peers read: my own goes straight from `in` to `out` (for 2 ranks, half the lines).
-      char* room = e.myRoom(seq, total);
-      for (int q = 0; q < n && bytes; ++q)
-        if (q != me) std::memcpy(room + q * bytes, in + q * bytes, bytes);
-      e.post(seq, d);
-    }
+    postPeerBlocks(e, seq, d, in, bytes);  // my own block goes straight from `in` to `out`
     e.waitAll(seq, d);
     if (bytes == 0) return;  // (buffers may be NULL)
     for (int r = 0; r < n; ++r)
-      std::memmove(out + r * bytes, (r == me ? in : e.payloadOf(r, seq, total)) + me * bytes, bytes);
+      std::memmove(out + r * bytes, r == me ? in + me * bytes : peerBlockOf(e, r, seq, bytes), bytes);
     return;
   }
   // In place, a peer would read blocks this rank is overwriting: zero-copy only out of place.

@@ -25,18 +25,10 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
     const void* stackSrc[16];
     std::vector<const void*> heapSrc(n > 16 ? n : 0);
     const void** src = n > 16 ? heapSrc.data() : stackSrc;
-    if (total <= Engine::kInlineBytes) {
-      e.post(seq, d, in, total);  // tiny: the whole input rides in the header line
-    } else {
-      // Only the blocks peers read: my own is reduced straight from `in`.
-      char* room = e.myRoom(seq, total);
-      for (int q = 0; q < n && bytes; ++q)
-        if (q != me) std::memcpy(room + q * bytes, in + q * bytes, bytes);
-      e.post(seq, d);
-    }
+    postPeerBlocks(e, seq, d, in, bytes);  // my own block is reduced straight from `in`
     e.waitAll(seq, d);
     if (bytes == 0) return;
-    for (int r = 0; r < n; ++r) src[r] = (r == me ? in : e.payloadOf(r, seq, total)) + me * bytes;
+    for (int r = 0; r < n; ++r) src[r] = r == me ? in + me * bytes : peerBlockOf(e, r, seq, bytes);
     reduce(ReduceArgs{out, nullptr, src, n, recvcount, type, op, n});
     return;
   }
