@@ -27,13 +27,6 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
 void allToAllv(Engine& e, const void* send, const std::size_t* sendcounts, const std::size_t* sdispls,
                void* recv, const std::size_t* recvcounts, const std::size_t* rdispls, groveDataType_t type);
 
-/// Small all-to-all and reduce-scatter (collectives/peer_blocks.cpp): posts call `seq` with the blocks of
-/// `bytes` that peers read from `in` (block q goes to rank q; not this rank's own): inside the header
-/// line when the n - 1 of them fit Engine::kInlineBytes together, else in the room (call before
-/// waitAll). Then peerBlockOf() is where rank r's block for this rank lies.
-void postPeerBlocks(Engine& e, std::uint64_t seq, const CallDesc& d, const char* in, std::size_t bytes);
-const char* peerBlockOf(const Engine& e, int r, std::uint64_t seq, std::size_t bytes);
-
 /// True when a broadcast or reduce of `bytes` runs as an eager call (collectives/eager.cpp).
 inline bool eagerCall(const Engine& e, std::size_t bytes) {
   return e.nranks() > 1 && bytes <= e.eagerBytes();

@@ -6,6 +6,7 @@
 #include "collectives/copy_choice.hpp"
 #include "collectives/copy_kernels.hpp"
 #include "collectives/datatype.hpp"
+#include "collectives/peer_blocks.hpp"
 #include "collectives/pipeline.hpp"
 
 namespace grove::coll {

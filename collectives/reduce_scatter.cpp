@@ -5,6 +5,7 @@
 
 #include "collectives/algorithms.hpp"
 #include "collectives/datatype.hpp"
+#include "collectives/peer_blocks.hpp"
 #include "collectives/pipeline.hpp"
 #include "collectives/reduce_kernels.hpp"
 
