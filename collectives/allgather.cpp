@@ -21,12 +21,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
   if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !singleCopy) {
-    if (bytes <= Engine::kInlineBytes) {
-      e.post(seq, d, in, bytes);  // tiny: the block rides in the header line
-    } else {
-      std::memcpy(e.myRoom(seq, bytes), in, bytes);
-      e.post(seq, d);
-    }
+    e.postPayload(seq, d, in, bytes);
     e.waitAll(seq, d);
     if (bytes == 0) return;      // (buffers may be NULL)
     for (int r = 0; r < n; ++r)  // memmove: in place, my block is already where it belongs

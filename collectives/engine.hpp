@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -138,10 +139,18 @@ class Engine {
   /// reduce-scatter 2 KiB 0.29 -> 0.21); at 512 B to 1 KiB the entry room stays faster.
   static constexpr std::size_t kNearbyRoomBytes = 1024;
   /// Largest payload a synchronous call carries in its header line (post() copies it there): peers then
-  /// fetch one line instead of two. Allreduce, reduce-scatter, allgather and all-to-all of 8 B at 2 ranks
-  /// measured 10-25 % faster so (docs/performance.md, history (11)).
+  /// fetch one line instead of two. Reduce-scatter, allgather and all-to-all of 8 B at 2 ranks measured
+  /// 8-26 % faster so (docs/performance.md, history (11)); allreduce did so before.
   static constexpr std::size_t kInlineBytes = sizeof(CallHeader::inlineData);
-  /// Rank r's payload of `bytes` in call `seq`: its header line up to kInlineBytes, else roomOf().
+  /// Posts call `seq` with `bytes` of `data` for every peer to read with payloadOf(): inside the header
+  /// line up to kInlineBytes, else in the room.
+  void postPayload(std::uint64_t seq, const CallDesc& d, const void* data, std::size_t bytes) {
+    if (bytes <= kInlineBytes) return post(seq, d, data, bytes);
+    std::memcpy(myRoom(seq, bytes), data, bytes);
+    post(seq, d);
+  }
+  /// Rank r's payload of `bytes` in call `seq` (postPayload): its header line up to kInlineBytes, else
+  /// roomOf().
   const char* payloadOf(int r, std::uint64_t seq, std::size_t bytes) const {
     return bytes <= kInlineBytes ? reinterpret_cast<const char*>(headerOf(r, seq)->inlineData)
                                  : roomOf(r, seq, bytes);

@@ -20,12 +20,7 @@ namespace grove::coll {
 void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv, int root) {
   const std::size_t bytes = d.count * typeSize(d.type);
   const int n = e.nranks();
-  if (bytes <= Engine::kInlineBytes) {
-    e.post(seq, d, send, bytes);  // tiny: data rides in the header line itself
-  } else {
-    std::memcpy(e.myRoom(seq, bytes), send, bytes);
-    e.post(seq, d);
-  }
+  e.postPayload(seq, d, send, bytes);
   e.waitAll(seq, d);
   if (root >= 0 && root != e.rank()) return;
   // Small calls are latency-bound: no heap allocation for the common rank counts.
