@@ -22,7 +22,7 @@ void allGather(Engine& e, const void* send, void* recv, std::size_t sendcount, g
   const bool singleCopy = e.crossMemoryFor(bytes) && !e.crowded();
   if (bytes <= e.layout().smallBytes && bytes <= 64 * 1024 && !singleCopy) {
     e.postPayload(seq, d, in, bytes);
-    e.waitAll(seq, d);
+    e.waitAllPayloads(seq, d, bytes);
     if (bytes == 0) return;      // (buffers may be NULL)
     for (int r = 0; r < n; ++r)  // memmove: in place, my block is already where it belongs
       std::memmove(out + r * bytes, r == me ? in : e.payloadOf(r, seq, bytes), bytes);

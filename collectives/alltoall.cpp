@@ -22,7 +22,7 @@ void allToAll(Engine& e, const void* send, void* recv, std::size_t count, groveD
   // Blocks big enough for a single kernel copy skip the call-slot path (two copies through shared memory).
   if (bytes * n <= e.layout().smallBytes && !e.crossMemoryFor(bytes)) {
     postPeerBlocks(e, seq, d, in, bytes);  // my own block goes straight from `in` to `out`
-    e.waitAll(seq, d);
+    waitPeerBlocks(e, seq, d, bytes);
     if (bytes == 0) return;  // (buffers may be NULL)
     for (int r = 0; r < n; ++r)
       std::memmove(out + r * bytes, r == me ? in + me * bytes : peerBlockOf(e, r, seq, bytes), bytes);

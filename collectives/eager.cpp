@@ -70,10 +70,12 @@ void eagerBroadcast(Engine& e, std::uint64_t seq, const CallDesc& d, const void*
   }
   // A receiver compares with the root it waits for; its own post is read only by batched checks.
   e.post(seq, d, nullptr, 0, Engine::PostMode::kReceiver);
+  const bool ahead = e.headerOf(d.root, seq)->seq.value.load(std::memory_order_relaxed) >= seq;
   e.waitFor(d.root, seq, d);
   copyData(recv, dataOf(e, d.root, seq, bytes), bytes);
-  // A root running ahead has posted the next call already: start fetching it.
-  __builtin_prefetch(e.headerOf(d.root, seq + 1), 0);
+  // A root running ahead has posted the next call already: start fetching it. Not a root in step (unless
+  // ranks share cores): the line would be taken from it just before it writes it (see eagerReduce).
+  if (ahead || e.oversubscribed()) __builtin_prefetch(e.headerOf(d.root, seq + 1), 0);
 }
 
 void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* send, void* recv) {
@@ -84,8 +86,11 @@ void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* se
     return;
   }
   e.post(seq, d, nullptr, 0, Engine::PostMode::kReceiver);
-  std::uint64_t ahead = 0;  // bit r: rank r had posted before the root looked (ranks below 64)
-  if (bytes > kInline && bytes <= kPrefetchRoomBytes)
+  // Bit r: rank r had posted before the root looked (ranks below 64). Asked for what it decides below:
+  // which headers and rooms to fetch ahead (all headers when ranks share cores).
+  const bool shared = e.oversubscribed();
+  std::uint64_t ahead = 0;
+  if (!shared || (bytes > kInline && bytes <= kPrefetchRoomBytes))
     for (int r = 0; r < n && r < 64; ++r)
       if (r != e.rank() && e.headerOf(r, seq)->seq.value.load(std::memory_order_relaxed) >= seq)
         ahead |= std::uint64_t{1} << r;
@@ -96,10 +101,14 @@ void eagerReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* se
   for (int r = 0; r < n; ++r) src[r] = r == e.rank() ? send : dataOf(e, r, seq, bytes);
   reduce(ReduceArgs{recv, nullptr, src, n, d.count, d.type, d.op, n});
   // Senders running ahead have posted the next call already: start fetching it (as a broadcast does).
+  // Only those, unless ranks share cores: a sender in step has not written that line yet, and taking it
+  // from the sender's core just before the write makes the sender's next call wait for the line (the
+  // call lock waits for its stores), which keeps it in step: a slow state both ranks stayed in.
   for (int r = 0; r < n; ++r) {
-    if (r == e.rank()) continue;
+    const bool wasAhead = r < 64 && (ahead >> r & 1);
+    if (r == e.rank() || !(wasAhead || shared)) continue;
     __builtin_prefetch(e.headerOf(r, seq + 1), 0);
-    if (r < 64 && (ahead >> r & 1)) prefetchNextRoom(e, r, seq, bytes);
+    if (wasAhead) prefetchNextRoom(e, r, seq, bytes);
   }
 }
 

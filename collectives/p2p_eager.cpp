@@ -11,6 +11,7 @@
 #include "collectives/copy_kernels.hpp"
 #include "collectives/engine.hpp"
 #include "collectives/p2p_state.hpp"
+#include "collectives/prefetch.hpp"
 
 namespace grove::coll {
 namespace {
@@ -52,9 +53,15 @@ bool tryRecvNow(Engine& e, const P2POp& op) noexcept {
   if (peer == e.rank() || !oneEagerChunk(e, s, bytes) || !s.cmaProbed[peer]) return false;
   const std::uint64_t c = s.received[peer];
   const P2PChunkHeader* h = s.recvChunk(peer, c);
-  // Spins as long as the runner would before it starts reading the clock.
-  for (int polls = std::max(1, e.spin()); h->seq.load(std::memory_order_acquire) < c + 1;)
+  // Spins as long as the runner would before it starts reading the clock, asking meanwhile for the lines
+  // of a payload past the header line so that they arrive with it (Engine::waitAllReading).
+  const char* payload = reinterpret_cast<const char*>(h) + kLine;
+  const std::size_t warm =
+      bytes > kP2PInlineBytes && bytes <= Engine::kWarmRoomBytes && !e.oversubscribed() ? bytes : 0;
+  for (int polls = std::max(1, e.spin()); h->seq.load(std::memory_order_acquire) < c + 1;) {
     if (--polls == 0) return false;
+    for (std::size_t at = 0; at < warm; at += kLine) prefetchForRead(payload + at);
+  }
   // A mismatch is left to the runner, which reports it on both sides.
   if (h->mode != (kModeMailbox | kModeEager) || h->count != op.count ||
       h->type != static_cast<std::uint32_t>(op.type))
@@ -62,7 +69,7 @@ bool tryRecvNow(Engine& e, const P2POp& op) noexcept {
   if (bytes <= kP2PInlineBytes)
     copySmall(op.buf, h->inlineData, bytes);
   else
-    std::memcpy(op.buf, reinterpret_cast<const char*>(h) + kLine, bytes);
+    std::memcpy(op.buf, payload, bytes);
   ++s.messagesReceived[peer];
   s.received[peer] = c + 1;
   s.lines[peer].recvControl->freed.store(c + 1, std::memory_order_release);

@@ -38,7 +38,13 @@ inline void postPeerBlocks(Engine& e, std::uint64_t seq, const CallDesc& d, cons
   e.post(seq, d);
 }
 
-/// After waitAll(): where rank r's block for this rank lies.
+/// waitAll() for a call posted with postPeerBlocks(): asks for the lines of this rank's blocks in the
+/// peers' rooms while it waits.
+inline void waitPeerBlocks(Engine& e, std::uint64_t seq, const CallDesc& d, std::size_t bytes) {
+  e.waitAllReading(seq, d, bytes * e.nranks(), e.rank() * bytes, peerBlocksInline(e, bytes) ? 0 : bytes);
+}
+
+/// After waitPeerBlocks(): where rank r's block for this rank lies.
 inline const char* peerBlockOf(const Engine& e, int r, std::uint64_t seq, std::size_t bytes) {
   const int me = e.rank();
   if (peerBlocksInline(e, bytes))

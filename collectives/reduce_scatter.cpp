@@ -27,7 +27,7 @@ void reduceScatter(Engine& e, const void* send, void* recv, std::size_t recvcoun
     std::vector<const void*> heapSrc(n > 16 ? n : 0);
     const void** src = n > 16 ? heapSrc.data() : stackSrc;
     postPeerBlocks(e, seq, d, in, bytes);  // my own block is reduced straight from `in`
-    e.waitAll(seq, d);
+    waitPeerBlocks(e, seq, d, bytes);
     if (bytes == 0) return;
     for (int r = 0; r < n; ++r) src[r] = r == me ? in + me * bytes : peerBlockOf(e, r, seq, bytes);
     reduce(ReduceArgs{out, nullptr, src, n, recvcount, type, op, n});

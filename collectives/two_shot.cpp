@@ -21,8 +21,8 @@ void oneShotReduce(Engine& e, std::uint64_t seq, const CallDesc& d, const void* 
   const std::size_t bytes = d.count * typeSize(d.type);
   const int n = e.nranks();
   e.postPayload(seq, d, send, bytes);
-  e.waitAll(seq, d);
-  if (root >= 0 && root != e.rank()) return;
+  if (root >= 0 && root != e.rank()) return e.waitAll(seq, d);
+  e.waitAllPayloads(seq, d, bytes);
   // Small calls are latency-bound: no heap allocation for the common rank counts.
   const void* stackSrc[16];
   std::vector<const void*> heapSrc(n > 16 ? n : 0);
