@@ -1,5 +1,7 @@
 #include "collectives/group.hpp"
 
+#include <algorithm>
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -47,6 +49,28 @@ OpenGroup& threadGroup() {
   return *(current = owned.get());
 }
 
+// Operations of a group queued on a stream that travel inside the stream's slot (groveStream's
+// kInlineBytes holds two with the task's other members).
+constexpr std::size_t kOpsInSlot = 2;
+
+// A group of at most kOpsInSlot operations run from a stream's queue takes the NULL-stream path's
+// shortcuts (enqueueP2P, launch): eager sends that fit the mailbox go out at once, in issue order up to
+// the first that cannot, and a receive left alone is completed from the mailbox; the runner takes the
+// rest. The runner's general loop cost an 8 B exchange on a stream about 0.2 µs more than the shortcuts
+// (2 ranks, `-z 0`).
+void runQueuedGroup(Engine& e, const P2POp* ops, std::size_t n) {
+  std::array<P2POp, kOpsInSlot> rest;
+  std::size_t left = 0;
+  bool sendQueued = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (ops[i].isSend && !sendQueued && trySendNow(e, ops[i])) continue;
+    sendQueued = sendQueued || ops[i].isSend;
+    rest[left++] = ops[i];
+  }
+  if (left == 0 || (left == 1 && !rest[0].isSend && tryRecvNow(e, rest[0]))) return;
+  sendRecvGroup(e, rest.data(), left);
+}
+
 groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stream, const P2POp* ops,
                      std::size_t n) {
   if (stream == nullptr) {
@@ -56,7 +80,14 @@ groveResult_t launch(const std::shared_ptr<CommState>& state, groveStream_t stre
     if (n == 1 && !ops[0].isSend && runQuick(*state, receiveNow, r)) return r;
     return runOn(state, nullptr, [ops, n](Engine& e) { sendRecvGroup(e, ops, n); });
   }
-  // Queued work outlives this call: it owns a copy of the operations.
+  // Queued work outlives this call: it owns a copy of the operations. An exchange (a send and a receive)
+  // or a lone operation is kept in the stream's slot itself: a vector allocated here and freed on the
+  // stream's thread cost an 8 B exchange on a stream about a third of its time (2 ranks, `-z 0`).
+  if (n <= kOpsInSlot) {
+    std::array<P2POp, kOpsInSlot> copy;
+    std::copy(ops, ops + n, copy.begin());
+    return runOn(state, stream, [copy, n](Engine& e) { runQueuedGroup(e, copy.data(), n); });
+  }
   return runOn(state, stream, [copy = std::vector<P2POp>(ops, ops + n)](Engine& e) {
     sendRecvGroup(e, copy.data(), copy.size());
   });
