@@ -56,7 +56,7 @@ const void* dataOf(Engine& e, int r, std::uint64_t seq, std::size_t bytes) {
 void prefetchNextRoom(const Engine& e, int r, std::uint64_t seq, std::size_t bytes) {
   if (bytes <= kInline || bytes > kPrefetchRoomBytes) return;
   const char* room = e.eagerOf(r, seq + 1);
-  for (std::size_t at = 0; at < bytes; at += kLine) prefetchForRead(room + at);
+  prefetchLinesForRead(room, bytes);
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ bool tryRecvNow(Engine& e, const P2POp& op) noexcept {
       bytes > kP2PInlineBytes && bytes <= Engine::kWarmRoomBytes && !e.oversubscribed() ? bytes : 0;
   for (int polls = std::max(1, e.spin()); h->seq.load(std::memory_order_acquire) < c + 1;) {
     if (--polls == 0) return false;
-    for (std::size_t at = 0; at < warm; at += kLine) prefetchForRead(payload + at);
+    prefetchLinesForRead(payload, warm);
   }
   // A mismatch is left to the runner, which reports it on both sides.
   if (h->mode != (kModeMailbox | kModeEager) || h->count != op.count ||

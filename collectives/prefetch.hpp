@@ -38,4 +38,9 @@ inline void prefetchLinesForWrite(const void* p, std::size_t bytes) {
   for (std::size_t at = 0; at < bytes; at += 64) prefetchForWrite(static_cast<const char*>(p) + at);
 }
 
+/// prefetchForRead() for every line of the `bytes` at `p` (64-byte lines).
+inline void prefetchLinesForRead(const void* p, std::size_t bytes) {
+  for (std::size_t at = 0; at < bytes; at += 64) prefetchForRead(static_cast<const char*>(p) + at);
+}
+
 }  // namespace grove::coll

@@ -24,7 +24,7 @@ void Engine::waitAllReading(std::uint64_t seq, const CallDesc& d, std::size_t ro
       const CallHeader* h = headerOf(p, seq);
       const char* room = roomOf(p, seq, roomBytes);
       for (int i = 0; i < spin_ && h->seq.value.load(std::memory_order_acquire) < seq; ++i) {
-        for (std::size_t at = first; at < offset + bytes; at += 64) prefetchForRead(room + at);
+        prefetchLinesForRead(room + first, offset + bytes - first);
         cpuRelax();
       }
     }
