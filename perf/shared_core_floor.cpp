@@ -37,7 +37,10 @@ constexpr auto kGiveUpAfter = std::chrono::seconds(30);
 int run(Line* lines, int rank, int ranks, long rounds, bool ring) {
   const Line& start = lines[ranks];
   Line& stop = lines[ranks + 1];
-  while (start.value.load(std::memory_order_acquire) == 0) sched_yield();
+  while (start.value.load(std::memory_order_acquire) == 0) {
+    if (stop.value.load(std::memory_order_relaxed)) return 1;  // the parent could not start every process
+    sched_yield();
+  }
   for (long k = 1; k <= rounds; ++k) {
     lines[rank].value.store(k, std::memory_order_release);
     for (int p = ring ? (rank + ranks - 1) % ranks : 0; p < ranks; ++p) {
